@@ -1,0 +1,43 @@
+# certdesk: `make run` starts the server on its embedded defaults, `make test` runs every check.
+VENV ?= .venv
+PYTHON ?= python3
+PY := $(VENV)/bin/python
+PYTEST_ARGS ?=
+
+.PHONY: install run test pytest lint format typecheck services bench clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+run: install
+	$(VENV)/bin/certdesk serve --dev
+
+services:
+	scripts/services.sh
+
+test: install services lint typecheck pytest
+
+pytest: install
+	$(PY) -m pytest -q $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+typecheck: install
+	$(VENV)/bin/mypy bot handlers models key_bridge
+
+bench: install services
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis

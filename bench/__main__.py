@@ -1,0 +1,26 @@
+"""``make bench``: run every benchmark module and print its figures."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+from bench import outbox
+
+BENCHMARKS = {"outbox": outbox.main}
+
+
+def main(argv: list[str]) -> int:
+    """Run the named benchmarks (all by default)."""
+    names = argv or list(BENCHMARKS)
+    for name in names:
+        if name not in BENCHMARKS:
+            print(f"unknown benchmark {name}; choose from {', '.join(BENCHMARKS)}")
+            return 2
+        print(f"== {name}")
+        asyncio.run(BENCHMARKS[name]())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

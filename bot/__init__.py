@@ -1,0 +1,1 @@
+"""certdesk: a CA's certificate service in WeChat — the server machinery."""

@@ -1,0 +1,187 @@
+"""The ``certdesk`` command: serve, worker, migrate, check-config, gen-key, jobs."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import dataclasses
+import signal
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+
+from aiohttp import web
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.db import close_db, init_db, migrate
+from bot.devmode import apply_dev_defaults
+from bot.logs import configure_logging, get_logger
+from bot.secrets_box import generate_key
+from bot.services import build_services
+from bot.worker import Worker
+
+log = get_logger("certdesk")
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = load_settings(args.config)
+    if getattr(args, "dev", False):
+        settings = apply_dev_defaults(settings)
+    overrides = {k: v for k in ("host", "port") if (v := getattr(args, k, None)) is not None}
+    if overrides:
+        settings = dataclasses.replace(
+            settings, server=dataclasses.replace(settings.server, **overrides)
+        )
+    configure_logging(settings.logging.level, settings.logging.format)
+    return settings
+
+
+async def _until_signalled() -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+
+
+async def _serve(settings: Settings, run_worker: bool) -> None:
+    from bot.app import create_app
+
+    if settings.server.dev:
+        applied = await migrate(settings.database.url)
+        if applied:
+            log.info("migrations applied", extra={"migrations": applied})
+    app = create_app(settings, run_worker=run_worker)
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=10)
+    await runner.setup()
+    site = web.TCPSite(runner, settings.server.host, settings.server.port)
+    await site.start()
+    url = f"http://{settings.server.host}:{settings.server.port}"
+    log.info("certdesk listening", extra={"url": url, "worker": run_worker})
+    if settings.server.dev:
+        print(
+            f"certdesk is running in development mode: open {url}/  (health: {url}/healthz)",
+            flush=True,
+        )
+    try:
+        await _until_signalled()
+    finally:
+        await runner.cleanup()
+
+
+async def _worker(settings: Settings) -> None:
+    services = build_services(settings)
+    await init_db(settings.database.url, settings.database.pool_max_size)
+    stop = asyncio.Event()
+    worker = Worker(services)
+    task = asyncio.create_task(worker.run(stop))
+    try:
+        await _until_signalled()
+    finally:
+        stop.set()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await services.close()
+        await close_db()
+
+
+async def _migrate(settings: Settings) -> None:
+    applied = await migrate(settings.database.url)
+    print("applied: " + ", ".join(applied) if applied else "database is up to date")
+
+
+async def _with_db(settings: Settings, action: Callable[[], Awaitable[None]]) -> None:
+    await init_db(settings.database.url, settings.database.pool_max_size)
+    try:
+        await action()
+    finally:
+        await close_db()
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    """Run the HTTP server (and, unless --no-worker, an outbox worker in-process)."""
+    settings = _settings(args)
+    build_services(settings)  # fail fast on key problems before binding the port
+    asyncio.run(_serve(settings, run_worker=not args.no_worker))
+
+
+def cmd_worker(args: argparse.Namespace) -> None:
+    """Run an outbox worker process."""
+    asyncio.run(_worker(_settings(args)))
+
+
+def cmd_migrate(args: argparse.Namespace) -> None:
+    """Create or upgrade the database schema."""
+    asyncio.run(_migrate(_settings(args)))
+
+
+def cmd_check_config(args: argparse.Namespace) -> None:
+    """Load the configuration as `serve` would and report problems."""
+    settings = _settings(args)
+    build_services(settings)
+    print(
+        f"configuration OK (database: {settings.database.url.split('://', 1)[0]}, "
+        f"store: {'redis' if settings.redis.url else 'in-process'}, "
+        f"sms: {settings.sms.provider})"
+    )
+
+
+def cmd_gen_key(args: argparse.Namespace) -> None:
+    """Print a new random key for security.data_keys or security.lookup_key."""
+    print(generate_key())
+
+
+def cmd_jobs(args: argparse.Namespace) -> None:
+    """Inspect and manage the outbox queue."""
+    from bot import jobs_admin
+
+    settings = _settings(args)
+    asyncio.run(_with_db(settings, lambda: jobs_admin.run(args, print)))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the certdesk command."""
+    parser = argparse.ArgumentParser(prog="certdesk", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def command(name: str, func: Callable[[argparse.Namespace], None]) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=(func.__doc__ or "").strip().splitlines()[0])
+        p.set_defaults(func=func)
+        p.add_argument("--config", help="TOML config file (default: $CERTDESK_CONFIG)")
+        p.add_argument(
+            "--dev",
+            action="store_true",
+            help="development mode: SQLite, in-process store, generated keys",
+        )
+        return p
+
+    serve = command("serve", cmd_serve)
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--no-worker", action="store_true", help="do not run jobs in this process")
+    command("worker", cmd_worker)
+    command("migrate", cmd_migrate)
+    command("check-config", cmd_check_config)
+    command("gen-key", cmd_gen_key)
+    jobs = command("jobs", cmd_jobs)
+    from bot.jobs_admin import add_arguments
+
+    add_arguments(jobs)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``certdesk`` console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        args.func(args)
+    except ConfigError as exc:
+        print(f"certdesk: configuration error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

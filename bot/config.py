@@ -1,0 +1,402 @@
+"""Typed settings loaded from one TOML file, with ``CERTDESK_<SECTION>_<KEY>`` overrides.
+
+The file comes from ``--config`` or ``CERTDESK_CONFIG``; every key is optional and has a
+default suited to a single-instance deployment. An unknown section or key, a value of the wrong
+type or an unreadable key file stops start-up with a ``ConfigError`` that names the key.
+Environment variables override single keys (meant for secrets): ``CERTDESK_PAY_API_V3_KEY``
+sets ``[pay] api_v3_key``. List values in the environment are comma-separated.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import tomllib
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ENV_PREFIX = "CERTDESK_"
+CONFIG_ENV = "CERTDESK_CONFIG"
+
+
+class ConfigError(Exception):
+    """A configuration problem; the message names the offending key."""
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    """``[server]``: where the HTTP server listens and how the outside world reaches it."""
+
+    host: str = "127.0.0.1"
+    port: int = 8080
+    public_url: str = "http://127.0.0.1:8080"
+    dev: bool = False
+    client_max_size: int = 12 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    """``[database]``: SQLite file by default, ``postgres://`` in production."""
+
+    url: str = "sqlite://var/certdesk.sqlite3"
+    pool_max_size: int = 10
+
+
+@dataclass(frozen=True)
+class RedisSettings:
+    """``[redis]``: empty url = in-process store (single instance only)."""
+
+    url: str = ""
+    prefix: str = "certdesk:"
+
+
+@dataclass(frozen=True)
+class StorageSettings:
+    """``[storage]``: where uploaded materials and generated files are kept."""
+
+    path: str = "var/files"
+
+
+@dataclass(frozen=True)
+class SecuritySettings:
+    """``[security]``: keys for data at rest; the first data key encrypts, all decrypt."""
+
+    data_keys: list[str] = field(default_factory=list)
+    lookup_key: str = ""
+
+
+@dataclass(frozen=True)
+class LoggingSettings:
+    """``[logging]``: level and format (``json`` for production, ``text`` for a terminal)."""
+
+    level: str = "INFO"
+    format: str = "json"
+
+
+@dataclass(frozen=True)
+class WorkerSettings:
+    """``[worker]``: the outbox worker that runs jobs after the request that caused them."""
+
+    concurrency: int = 4
+    poll_interval: float = 1.0
+    max_attempts: int = 8
+    lease_seconds: float = 120.0
+    backoff_base: float = 5.0
+    backoff_max: float = 3600.0
+
+
+@dataclass(frozen=True)
+class WechatSettings:
+    """``[wechat]``: the official account (服务号)."""
+
+    app_id: str = ""
+    app_secret: str = ""
+    token: str = ""
+    encoding_aes_key: str = ""
+    api_base_url: str = "https://api.weixin.qq.com"
+    reply_budget: float = 4.0
+
+
+@dataclass(frozen=True)
+class ServiceSettings:
+    """``[service]``: how the CA presents itself to applicants."""
+
+    name: str = "数字证书服务"
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class MiniprogramSettings:
+    """``[miniprogram]``: the mini-program sharing the applicant's UnionID."""
+
+    app_id: str = ""
+    app_secret: str = ""
+
+
+@dataclass(frozen=True)
+class PaySettings:
+    """``[pay]``: WeChat Pay API v3; key entries are paths of PEM files."""
+
+    mch_id: str = ""
+    app_id: str = ""
+    api_v3_key: str = ""
+    merchant_serial_no: str = ""
+    merchant_private_key: str = ""
+    platform_public_key: str = ""
+    platform_public_key_id: str = ""
+    notify_url: str = ""
+    api_base_url: str = "https://api.mch.weixin.qq.com"
+
+
+@dataclass(frozen=True)
+class SmsSettings:
+    """``[sms]``: ``console`` writes codes to the log/dev outbox; ``tencent`` sends them."""
+
+    provider: str = "console"
+    secret_id: str = ""
+    secret_key: str = ""
+    sdk_app_id: str = ""
+    sign_name: str = ""
+    endpoint: str = "https://sms.tencentcloudapi.com"
+    region: str = "ap-guangzhou"
+    templates: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class EmailSettings:
+    """``[email]``: SMTP for invoices and unlock codes; empty host = console (development)."""
+
+    smtp_host: str = ""
+    smtp_port: int = 465
+    username: str = ""
+    password: str = ""
+    sender: str = ""
+    use_tls: bool = True
+
+
+@dataclass(frozen=True)
+class CaSettings:
+    """``[ca]``: which certificate authority engine issues certificates."""
+
+    backend: str = "builtin"
+    api_base_url: str = ""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """All of certdesk's configuration, one attribute per TOML section."""
+
+    server: ServerSettings = field(default_factory=ServerSettings)
+    service: ServiceSettings = field(default_factory=ServiceSettings)
+    database: DatabaseSettings = field(default_factory=DatabaseSettings)
+    redis: RedisSettings = field(default_factory=RedisSettings)
+    storage: StorageSettings = field(default_factory=StorageSettings)
+    security: SecuritySettings = field(default_factory=SecuritySettings)
+    logging: LoggingSettings = field(default_factory=LoggingSettings)
+    worker: WorkerSettings = field(default_factory=WorkerSettings)
+    wechat: WechatSettings = field(default_factory=WechatSettings)
+    miniprogram: MiniprogramSettings = field(default_factory=MiniprogramSettings)
+    pay: PaySettings = field(default_factory=PaySettings)
+    sms: SmsSettings = field(default_factory=SmsSettings)
+    email: EmailSettings = field(default_factory=EmailSettings)
+    ca: CaSettings = field(default_factory=CaSettings)
+    prices: dict[str, int] = field(default_factory=dict)
+
+
+PRICE_KEY = re.compile(r"^(org|personal)_(\d+)$")
+PEM_FILE_KEYS = {("pay", "merchant_private_key"), ("pay", "platform_public_key")}
+CHOICES = {
+    ("logging", "format"): {"json", "text"},
+    ("logging", "level"): {"DEBUG", "INFO", "WARNING", "ERROR"},
+    ("sms", "provider"): {"console", "tencent"},
+    ("ca", "backend"): {"builtin", "cfssl"},
+}
+
+
+def load_settings(
+    path: str | os.PathLike[str] | None = None,
+    env: Mapping[str, str] | None = None,
+    *,
+    check_files: bool = True,
+) -> Settings:
+    """Read the TOML file (or none), apply env overrides, type-check and return settings."""
+    env = os.environ if env is None else env
+    if path is None:
+        path = env.get(CONFIG_ENV) or None
+    raw: dict[str, Any] = {}
+    if path is not None:
+        try:
+            raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise ConfigError(f"config file {path}: not found") from exc
+        except OSError as exc:
+            raise ConfigError(f"config file {path}: cannot be read ({exc.strerror})") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"config file {path}: not valid TOML ({exc})") from exc
+    _apply_env(raw, env)
+    settings = _build(raw)
+    _check_values(settings, check_files=check_files)
+    return settings
+
+
+def _section_types() -> dict[str, Any]:
+    hints = typing.get_type_hints(Settings)
+    return {f.name: hints[f.name] for f in dataclasses.fields(Settings)}
+
+
+def _apply_env(raw: dict[str, Any], env: Mapping[str, str]) -> None:
+    """Fold ``CERTDESK_<SECTION>_<KEY>`` variables into the raw TOML tree (as strings)."""
+    sections = sorted(_section_types(), key=len, reverse=True)
+    for name, value in env.items():
+        if not name.startswith(ENV_PREFIX) or name == CONFIG_ENV:
+            continue
+        rest = name[len(ENV_PREFIX) :].lower()
+        section = next((s for s in sections if rest.startswith(s + "_")), None)
+        if section is None:
+            raise ConfigError(f"environment variable {name}: no such config section")
+        key = rest[len(section) + 1 :]
+        target = raw.setdefault(section, {})
+        if not isinstance(target, dict):
+            raise ConfigError(f"[{section}]: must be a table")
+        if section == "sms" and key.startswith("templates_"):
+            target.setdefault("templates", {})[key[len("templates_") :]] = value
+        else:
+            target[key] = _EnvValue(value)
+
+
+class _EnvValue(str):
+    """A string from the environment, converted to the field's type when checked."""
+
+
+def _build(raw: dict[str, Any]) -> Settings:
+    sections: dict[str, Any] = {}
+    for name, section_type in _section_types().items():
+        values = raw.pop(name, {})
+        if not isinstance(values, dict):
+            raise ConfigError(f"[{name}]: must be a table")
+        if name == "prices":
+            sections[name] = _prices(values)
+        else:
+            sections[name] = _dataclass_from(section_type, name, values)
+    if raw:
+        unknown = sorted(raw)[0]
+        raise ConfigError(f"[{unknown}]: unknown config section")
+    return Settings(**sections)
+
+
+def _dataclass_from(cls: Any, section: str, values: dict[str, Any]) -> Any:
+    hints = typing.get_type_hints(cls)
+    known = {f.name for f in dataclasses.fields(cls)}
+    for key in values:
+        if key not in known:
+            raise ConfigError(f"{section}.{key}: unknown config key")
+    converted = {
+        key: _convert(f"{section}.{key}", hints[key], value) for key, value in values.items()
+    }
+    return cls(**converted)
+
+
+def _convert(where: str, expected: Any, value: Any) -> Any:
+    """Check ``value`` against the field type; env strings are parsed into that type."""
+    origin = typing.get_origin(expected)
+    from_env = isinstance(value, _EnvValue)
+    if expected is bool:
+        if from_env:
+            lowered = value.strip().lower()
+            if lowered in {"1", "true", "yes", "on"}:
+                return True
+            if lowered in {"0", "false", "no", "off"}:
+                return False
+        elif isinstance(value, bool):
+            return value
+        raise ConfigError(f"{where}: expected true or false, got {_show(value)}")
+    if expected is int:
+        if from_env and re.fullmatch(r"-?\d+", value.strip()):
+            return int(value)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        raise ConfigError(f"{where}: expected an integer, got {_show(value)}")
+    if expected is float:
+        if from_env:
+            try:
+                return float(value)
+            except ValueError:
+                pass
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+        raise ConfigError(f"{where}: expected a number, got {_show(value)}")
+    if expected is str:
+        if isinstance(value, str):
+            return str(value)
+        raise ConfigError(f"{where}: expected a string, got {_show(value)}")
+    if origin is list:
+        if from_env:
+            return [item.strip() for item in value.split(",") if item.strip()]
+        if isinstance(value, list) and all(isinstance(item, str) for item in value):
+            return list(value)
+        raise ConfigError(f"{where}: expected a list of strings, got {_show(value)}")
+    if origin is dict:
+        if isinstance(value, dict):
+            return {str(k): _convert(f"{where}.{k}", str, v) for k, v in value.items()}
+        raise ConfigError(f"{where}: expected a table, got {_show(value)}")
+    if isinstance(expected, types.UnionType):  # pragma: no cover - no optional fields yet
+        raise ConfigError(f"{where}: unsupported type")
+    raise ConfigError(f"{where}: unsupported type {expected!r}")  # pragma: no cover
+
+
+def _prices(values: dict[str, Any]) -> dict[str, int]:
+    prices: dict[str, int] = {}
+    for key, value in values.items():
+        match = PRICE_KEY.match(key)
+        if not match or not 1 <= int(match.group(2)) <= 10:
+            raise ConfigError(
+                f"prices.{key}: unknown price key (expected org_<years> or personal_<years>)"
+            )
+        amount = _convert(f"prices.{key}", int, value)
+        if amount <= 0:
+            raise ConfigError(f"prices.{key}: must be a positive amount in fen")
+        prices[key] = amount
+    return prices
+
+
+def _show(value: Any) -> str:
+    """Describe a wrong value by its type only: it may be a secret in the wrong place."""
+    if isinstance(value, _EnvValue):
+        return "a string from the environment that does not parse"
+    names = {
+        bool: "a boolean",
+        int: "an integer",
+        float: "a number",
+        str: "a string",
+        list: "a list",
+        dict: "a table",
+    }
+    return names.get(type(value), type(value).__name__)
+
+
+def _check_values(settings: Settings, *, check_files: bool) -> None:
+    for (section, key), allowed in CHOICES.items():
+        value = getattr(getattr(settings, section), key)
+        if value not in allowed:
+            raise ConfigError(f"{section}.{key}: must be one of {', '.join(sorted(allowed))}")
+    if not 1 <= settings.server.port <= 65535:
+        raise ConfigError("server.port: must be between 1 and 65535")
+    if settings.worker.concurrency < 1 or settings.worker.max_attempts < 1:
+        raise ConfigError("worker.concurrency and worker.max_attempts: must be at least 1")
+    url = settings.database.url
+    if not url.startswith(("sqlite://", "postgres://", "postgresql://", "asyncpg://")):
+        raise ConfigError("database.url: must start with sqlite:// or postgres://")
+    aes_key = settings.wechat.encoding_aes_key
+    if aes_key and len(aes_key) != 43:
+        raise ConfigError("wechat.encoding_aes_key: must be the 43 characters WeChat shows")
+    if check_files:
+        for section, key in PEM_FILE_KEYS:
+            pem_path = getattr(getattr(settings, section), key)
+            if pem_path:
+                read_pem(f"{section}.{key}", pem_path)
+
+
+def read_pem(where: str, pem_path: str) -> bytes:
+    """Read a PEM file named by a config key; errors name the key and the path."""
+    try:
+        data = Path(pem_path).read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{where}: cannot read {pem_path} ({exc.strerror})") from exc
+    if b"-----BEGIN " not in data:
+        raise ConfigError(f"{where}: {pem_path} is not a PEM file")
+    return data
+
+
+def settings_to_toml_keys(settings: Settings) -> list[str]:
+    """Every ``section.key`` name that exists (for documentation checks)."""
+    names: list[str] = []
+    for f in dataclasses.fields(settings):
+        section = getattr(settings, f.name)
+        if dataclasses.is_dataclass(section):
+            names.extend(f"{f.name}.{g.name}" for g in dataclasses.fields(section))
+    return names

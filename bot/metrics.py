@@ -1,0 +1,57 @@
+"""Prometheus metrics of one certdesk process, served as text at ``/metrics``."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+
+REGISTRY = CollectorRegistry(auto_describe=True)
+
+REQUESTS = Counter(
+    "certdesk_http_requests",
+    "HTTP requests answered, by route and status.",
+    ["method", "route", "status"],
+    registry=REGISTRY,
+)
+REQUEST_SECONDS = Histogram(
+    "certdesk_http_request_seconds",
+    "Time to answer an HTTP request, by route.",
+    ["route"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 4.0, 10.0),
+    registry=REGISTRY,
+)
+FLOW_STEPS = Counter(
+    "certdesk_flow_steps",
+    "Conversation steps handled, by flow and outcome (accepted, rejected, verb).",
+    ["flow", "outcome"],
+    registry=REGISTRY,
+)
+PAYMENTS = Counter(
+    "certdesk_payments",
+    "Payment events, by event (created, paid, closed, refunded, notify_rejected).",
+    ["event"],
+    registry=REGISTRY,
+)
+NOTICES = Counter(
+    "certdesk_notices",
+    "Notices pushed to applicants, by channel and outcome.",
+    ["channel", "outcome"],
+    registry=REGISTRY,
+)
+JOBS = Counter(
+    "certdesk_jobs",
+    "Outbox job attempts, by kind and outcome (done, retry, dead, lost).",
+    ["kind", "outcome"],
+    registry=REGISTRY,
+)
+ERRORS = Counter(
+    "certdesk_errors",
+    "Unexpected errors, by where they happened.",
+    ["where"],
+    registry=REGISTRY,
+)
+
+
+def render() -> tuple[bytes, str]:
+    """The exposition text and its content type."""
+    return generate_latest(REGISTRY), CONTENT_TYPE_LATEST

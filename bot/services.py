@@ -1,0 +1,73 @@
+"""The shared objects of one process (settings, store, cipher), handed to handlers and jobs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import aiohttp
+
+from bot.config import ConfigError, Settings
+from bot.secrets_box import DataCipher, decode_key
+from bot.store import Store, create_store
+from bot.wechat.client import WeChatClient
+
+
+@dataclass
+class Services:
+    """What request handlers, the engine and job handlers need from their process."""
+
+    settings: Settings
+    store: Store
+    cipher: DataCipher
+    lookup_key: bytes
+    _http: aiohttp.ClientSession | None = field(default=None, repr=False)
+    _wechat: WeChatClient | None = field(default=None, repr=False)
+
+    @property
+    def http(self) -> aiohttp.ClientSession:
+        """The process's HTTP client session for outside services (created on first use)."""
+        if self._http is None or self._http.closed:
+            self._http = aiohttp.ClientSession(
+                timeout=aiohttp.ClientTimeout(total=15, connect=5),
+                headers={"User-Agent": "certdesk"},
+            )
+        return self._http
+
+    @property
+    def wechat(self) -> WeChatClient:
+        """The official account's API client."""
+        if self._wechat is None:
+            config = self.settings.wechat
+            self._wechat = WeChatClient(
+                config.app_id,
+                config.app_secret,
+                store=self.store,
+                http=lambda: self.http,
+                base_url=config.api_base_url,
+            )
+        return self._wechat
+
+    async def close(self) -> None:
+        """Release connections held by the services."""
+        if self._http is not None:
+            await self._http.close()
+        await self.store.close()
+
+
+def build_services(settings: Settings) -> Services:
+    """Create the services of a process from its settings (nothing is connected yet)."""
+    if not settings.security.data_keys:
+        raise ConfigError("security.data_keys: at least one key is required (certdesk gen-key)")
+    if not settings.security.lookup_key:
+        raise ConfigError("security.lookup_key: required (certdesk gen-key)")
+    try:
+        cipher = DataCipher.from_config(settings.security.data_keys)
+        lookup_key = decode_key(settings.security.lookup_key, "security.lookup_key")
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from exc
+    return Services(
+        settings=settings,
+        store=create_store(settings.redis.url, prefix=settings.redis.prefix),
+        cipher=cipher,
+        lookup_key=lookup_key,
+    )

@@ -1,0 +1,195 @@
+"""The store interface: expiring keys, counters, locks and pub/sub shared by one deployment.
+
+Two implementations follow the same contract (``tests/test_store_contract.py``):
+``RedisStore`` for several processes and ``MemoryStore`` for a single process. The lock
+protocol (random token, background lease renewal, release of one's own lock only) lives here;
+the implementations provide the three primitives ``_acquire_lock``, ``_renew_lock`` and
+``_release_lock``.
+"""
+
+from __future__ import annotations
+
+import abc
+import asyncio
+import contextlib
+import logging
+import math
+import secrets
+from collections.abc import AsyncIterator
+from urllib.parse import urlsplit
+
+log = logging.getLogger(__name__)
+
+REDIS_SCHEMES = frozenset({"redis", "rediss", "unix"})
+
+
+class StoreError(Exception):
+    """Base class of store errors (also raised for a misused key, e.g. ``incr`` on text)."""
+
+
+class StoreUnavailable(StoreError):
+    """The store's backend could not be reached or did not answer in time."""
+
+
+class LockTimeout(StoreError):
+    """The lock could not be acquired within ``wait`` seconds."""
+
+
+def encode(value: bytes | str) -> bytes:
+    """A value as stored: bytes as they are, str UTF-8 encoded."""
+    return value if isinstance(value, bytes) else value.encode()
+
+
+def check_ttl(ttl: float | None) -> None:
+    """Reject a ttl that is not a positive, finite number of seconds (None = no expiry)."""
+    if ttl is not None and not (0 < ttl < math.inf):
+        raise ValueError(f"ttl must be a positive number of seconds or None, got {ttl!r}")
+
+
+class Store(abc.ABC):
+    """Expiring key-value state shared by the processes of one deployment.
+
+    Keys and channels are namespaced with ``prefix``. Lock names live in a namespace of their
+    own in ``MemoryStore``; ``RedisStore`` keeps them under ``prefix + "lock:"``, so plain keys
+    starting with ``lock:`` are reserved.
+    """
+
+    prefix: str
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+        self._renewals: set[asyncio.Task[None]] = set()
+
+    @abc.abstractmethod
+    async def get(self, key: str) -> bytes | None:
+        """The value of ``key``, or None if it is missing or expired."""
+
+    @abc.abstractmethod
+    async def set(self, key: str, value: bytes | str, ttl: float | None = None) -> None:
+        """Set ``key`` to ``value``, expiring after ``ttl`` seconds (None: never)."""
+
+    @abc.abstractmethod
+    async def set_if_absent(self, key: str, value: bytes | str, ttl: float | None = None) -> bool:
+        """Set ``key`` only if it does not exist; True if it was set."""
+
+    @abc.abstractmethod
+    async def delete(self, key: str) -> bool:
+        """Remove ``key``; True if a key was removed."""
+
+    @abc.abstractmethod
+    async def incr(self, key: str, amount: int = 1, ttl: float | None = None) -> int:
+        """Add ``amount`` to the counter ``key`` (missing = 0) and return the new value.
+
+        ``ttl`` is applied only when the counter is created (a fixed window); later calls never
+        extend it. Raises StoreError if the key holds something that is not an integer.
+        """
+
+    @abc.abstractmethod
+    async def ttl(self, key: str) -> float | None:
+        """Seconds until ``key`` expires; None if it is missing or has no expiry."""
+
+    def lock(
+        self, name: str, *, lease: float = 30.0, wait: float | None = 10.0
+    ) -> contextlib.AbstractAsyncContextManager[None]:
+        """Mutual exclusion on ``name`` across every process sharing the store.
+
+        ``lease``: how long the lock outlives a crashed holder; while held it is renewed in the
+        background every ``lease / 3`` seconds. ``wait``: seconds to wait for it (None: forever,
+        0: try once); LockTimeout when it elapses. Leaving the block releases the lock only if
+        this holder still owns it. Waiters are served in FIFO order (see the implementations).
+        """
+        check_ttl(lease)
+        if wait is not None and not wait >= 0:
+            raise ValueError(f"wait must be >= 0 seconds or None, got {wait!r}")
+        return self._locked(name, lease, wait)
+
+    @contextlib.asynccontextmanager
+    async def _locked(self, name: str, lease: float, wait: float | None) -> AsyncIterator[None]:
+        token = secrets.token_hex(16)
+        if not await self._acquire_lock(name, token, lease, wait):
+            raise LockTimeout(f"lock {name!r} not acquired within {wait} s")
+        renewal = asyncio.create_task(self._keep_lock(name, token, lease))
+        self._renewals.add(renewal)
+        try:
+            yield
+        finally:
+            renewal.cancel()
+            self._renewals.discard(renewal)
+            try:
+                # Shielded: a cancelled holder still releases instead of leaving the lock to
+                # its lease.
+                released = await asyncio.shield(self._release_lock(name, token))
+            except StoreError as exc:
+                log.warning("lock %r not released (it expires after its lease): %s", name, exc)
+            else:
+                if not released:
+                    log.warning("lock %r had expired before its holder released it", name)
+
+    async def _keep_lock(self, name: str, token: str, lease: float) -> None:
+        """Renew the lease of a held lock until cancelled or until the lock is lost."""
+        while True:
+            await asyncio.sleep(lease / 3)
+            try:
+                if not await self._renew_lock(name, token, lease):
+                    log.warning("lock %r was lost: its lease expired while held", name)
+                    return
+            except StoreError as exc:
+                log.warning("lock %r: lease renewal failed, retrying: %s", name, exc)
+
+    @abc.abstractmethod
+    async def _acquire_lock(self, name: str, token: str, lease: float, wait: float | None) -> bool:
+        """Take lock ``name`` for ``token`` within ``wait`` seconds; False on timeout.
+
+        If cancelled or failing, the implementation must not leave the lock held or a place in
+        its queue behind.
+        """
+
+    @abc.abstractmethod
+    async def _renew_lock(self, name: str, token: str, lease: float) -> bool:
+        """Extend the lease of ``token``'s lock to ``lease`` seconds; False if not held."""
+
+    @abc.abstractmethod
+    async def _release_lock(self, name: str, token: str) -> bool:
+        """Release ``token``'s lock (or its place in the queue); False if it did not hold it."""
+
+    @abc.abstractmethod
+    async def publish(self, channel: str, message: bytes | str) -> int:
+        """Send ``message`` to the subscribers of ``channel``; how many got it (best effort)."""
+
+    @abc.abstractmethod
+    def subscribe(
+        self, channel: str
+    ) -> contextlib.AbstractAsyncContextManager[AsyncIterator[bytes]]:
+        """Subscribe to ``channel``: ``async with store.subscribe(ch) as messages``.
+
+        The subscription is active when the block is entered (a publish right after it is
+        received) and ends when the block is left.
+        """
+
+    @abc.abstractmethod
+    async def ping(self) -> None:
+        """Check the backend; raises StoreUnavailable if it cannot be reached."""
+
+    async def close(self) -> None:
+        """Stop renewing held locks (they expire after their lease) and release connections."""
+        for renewal in self._renewals:
+            renewal.cancel()
+        self._renewals.clear()
+
+
+def create_store(url: str, prefix: str = "certdesk:") -> Store:
+    """The store for ``url``: "" = in-process store, redis://, rediss:// or unix:// = Redis."""
+    # Imported here: both implementations import this module.
+    if not url:
+        from bot.store.memory import MemoryStore
+
+        return MemoryStore(prefix)
+    scheme = urlsplit(url).scheme
+    if scheme in REDIS_SCHEMES:
+        from bot.store.redis import RedisStore
+
+        return RedisStore(url, prefix)
+    raise ValueError(
+        f"unsupported store url scheme {scheme!r}: use redis://, rediss:// or unix://, "
+        "or an empty url for the in-process store"
+    )

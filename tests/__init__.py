@@ -1,0 +1,1 @@
+"""certdesk test suite."""
