@@ -1,0 +1,1 @@
+"""The WeChat official account and mini-program: message crypto, webhook, API client."""

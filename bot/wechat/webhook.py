@@ -1,0 +1,335 @@
+"""``/wechat``: the official account's server URL.
+
+GET verifies the URL (plain signature, or safe mode with an encrypted echostr). POST receives a
+message or event: signature and timestamp window, safe-mode decryption, parsing (entities and
+DTDs refused), de-duplication of WeChat's retries, one message at a time per user, then the
+dispatcher's answer — passively if it is ready within the budget, otherwise ``success`` now and
+customer-service messages when it is ready.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+from xml.parsers.expat import ExpatError
+
+import xmltodict
+from aiohttp import web
+from wechatpy import parse_message
+from wechatpy import replies as wx_replies
+
+from bot import metrics
+from bot.logs import get_logger, log_context
+from bot.messages import (
+    Answer,
+    Dispatcher,
+    HandOver,
+    ImageReply,
+    Inbound,
+    LinkReply,
+    Reply,
+    TextReply,
+    pack,
+)
+from bot.store import Store
+from bot.texts import SYSTEM_BUSY
+from bot.wechat.client import WeChatAPIError, WeChatClient
+from bot.wechat.crypto import (
+    DecryptError,
+    MessageCrypto,
+    SignatureError,
+    check_signature,
+    check_timestamp,
+)
+from bot.wechat.quota import CustomerServiceQuota
+
+log = get_logger(__name__)
+
+MAX_BODY = 64 * 1024
+DEDUPE_TTL = 600.0  # WeChat retries within ~15 s; keep a wide margin
+SUCCESS = "success"
+USER_LOCK_LEASE = 30.0
+USER_LOCK_WAIT = 120.0
+
+
+class BadRequest(Exception):
+    """The body is not a WeChat message we can read (answered 400)."""
+
+
+class WeChatChannel:
+    """The webhook of one official account."""
+
+    def __init__(
+        self,
+        *,
+        token: str,
+        app_id: str,
+        encoding_aes_key: str,
+        store: Store,
+        client: WeChatClient,
+        dispatcher: Dispatcher,
+        budget: float = 4.0,
+        service_phone: str = "",
+    ) -> None:
+        self.token = token
+        self.crypto = MessageCrypto(token, encoding_aes_key, app_id) if encoding_aes_key else None
+        self.store = store
+        self.client = client
+        self.dispatcher = dispatcher
+        self.budget = budget
+        self.service_phone = service_phone
+        self.quota = CustomerServiceQuota(store)
+        self._background: set[asyncio.Task[Any]] = set()
+
+    def routes(self) -> list[web.RouteDef]:
+        """The routes to add to the application."""
+        return [web.get("/wechat", self.verify_url), web.post("/wechat", self.receive)]
+
+    async def drain(self, within: float = 10.0) -> None:
+        """Wait for messages still being handled (graceful shutdown)."""
+        if self._background:
+            await asyncio.wait(set(self._background), timeout=within)
+
+    # -- GET: URL verification ----------------------------------------------------------------
+
+    async def verify_url(self, request: web.Request) -> web.Response:
+        """Echo ``echostr`` when the request is signed with our token."""
+        q = request.query
+        timestamp, nonce, echostr = q.get("timestamp", ""), q.get("nonce", ""), q.get("echostr", "")
+        try:
+            if "msg_signature" in q:
+                if self.crypto is None:
+                    raise SignatureError("safe mode is not configured")
+                echostr = self.crypto.decrypt(echostr, q["msg_signature"], timestamp, nonce)
+            else:
+                check_signature(self.token, q.get("signature", ""), timestamp, nonce)
+        except (SignatureError, DecryptError):
+            return web.Response(status=403, text="invalid signature")
+        return web.Response(text=echostr)
+
+    # -- POST: messages and events --------------------------------------------------------------
+
+    async def receive(self, request: web.Request) -> web.Response:
+        """Answer one delivery of a message or event."""
+        try:
+            body = await _read_body(request)
+            inbound, safe_mode = self._open(request, body)
+        except SignatureError as exc:
+            log.warning("wechat request refused", extra={"reason": str(exc)})
+            return web.Response(status=403, text="invalid signature")
+        except BadRequest as exc:
+            return web.Response(status=400, text=str(exc))
+        with log_context(wechat_msg=inbound.dedupe_key[:48]):
+            xml = await self._answer_once(inbound)
+        if xml == SUCCESS or not xml:
+            return web.Response(text=SUCCESS)
+        if safe_mode and self.crypto is not None:
+            xml = self.crypto.encrypt(xml)
+        return web.Response(text=xml, content_type="application/xml")
+
+    def _open(self, request: web.Request, body: bytes) -> tuple[Inbound, bool]:
+        q = request.query
+        timestamp, nonce = q.get("timestamp", ""), q.get("nonce", "")
+        check_timestamp(timestamp)
+        check_signature(self.token, q.get("signature", ""), timestamp, nonce)
+        text = _decode(body)
+        safe_mode = q.get("encrypt_type", "raw").lower() == "aes"
+        if safe_mode:
+            if self.crypto is None:
+                raise BadRequest("safe mode is not configured")
+            encrypted = _xml_fields(text).get("Encrypt")
+            if not isinstance(encrypted, str) or not encrypted:
+                raise BadRequest("no Encrypt element")
+            try:
+                text = self.crypto.decrypt(encrypted, q.get("msg_signature", ""), timestamp, nonce)
+            except DecryptError as exc:
+                raise BadRequest("cannot decrypt") from exc
+        return _to_inbound(text), safe_mode
+
+    async def _answer_once(self, inbound: Inbound) -> str:
+        """Handle a message exactly once; a retry gets the first delivery's answer."""
+        key = f"wechat:in:{inbound.dedupe_key}"
+        if not await self.store.set_if_absent(key, "pending", ttl=DEDUPE_TTL):
+            return await self._wait_for_first(key)
+        await self.quota.grant(inbound)
+        task = asyncio.create_task(self._handle(inbound, key))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+        try:
+            return await asyncio.wait_for(asyncio.shield(task), timeout=self.budget)
+        except TimeoutError:
+            return SUCCESS  # the task goes on and answers through customer-service messages
+
+    async def _wait_for_first(self, key: str) -> str:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.budget
+        while loop.time() < deadline:
+            value = await self.store.get(key)
+            if value is not None and value.startswith(b"done:"):
+                return value[5:].decode("utf-8")
+            await asyncio.sleep(0.05)
+        return SUCCESS
+
+    async def _handle(self, inbound: Inbound, key: str) -> str:
+        """Run the dispatcher under the user's lock; return the passive reply XML (or success)."""
+        started = asyncio.get_running_loop().time()
+        async with self.store.lock(
+            f"wechat:user:{inbound.openid}", lease=USER_LOCK_LEASE, wait=USER_LOCK_WAIT
+        ):
+            try:
+                answer = await self.dispatcher(inbound)
+            except Exception:
+                metrics.ERRORS.labels("wechat.dispatch").inc()
+                log.exception("dispatcher failed", extra={"kind": inbound.kind})
+                answer = Answer([TextReply(SYSTEM_BUSY.format(phone=self.service_phone))])
+        replies = pack(answer.replies)
+        in_time = asyncio.get_running_loop().time() - started < self.budget - 0.2
+        passive = ""
+        rest = replies
+        if in_time and replies:
+            passive = await self._render_passive(inbound, replies[0])
+            rest = replies[1:] if passive else replies
+        await self.store.set(key, "done:" + (passive or SUCCESS), ttl=DEDUPE_TTL)
+        if rest:
+            sender = asyncio.create_task(self._send_later(inbound.openid, rest))
+            self._background.add(sender)
+            sender.add_done_callback(self._background.discard)
+        return passive or SUCCESS
+
+    async def _render_passive(self, inbound: Inbound, reply: Reply) -> str:
+        source = {"source": inbound.openid, "target": _account_id(inbound)}
+        if isinstance(reply, TextReply):
+            return str(wx_replies.TextReply(content=reply.text, **_swap(source)).render())
+        if isinstance(reply, HandOver):
+            return str(wx_replies.TransferCustomerServiceReply(**_swap(source)).render())
+        if isinstance(reply, LinkReply):
+            article = {
+                "title": reply.title,
+                "description": reply.description,
+                "url": reply.url,
+                "image": reply.picurl,
+            }
+            return str(wx_replies.ArticlesReply(articles=[article], **_swap(source)).render())
+        media_id = await self._media_id(reply)
+        if not media_id:
+            return ""
+        return str(wx_replies.ImageReply(media_id=media_id, **_swap(source)).render())
+
+    async def _media_id(self, reply: ImageReply) -> str:
+        if reply.media_id:
+            return reply.media_id
+        try:
+            return await self.client.upload_image(reply.data, reply.filename, reply.content_type)
+        except WeChatAPIError:
+            log.exception("image upload failed")
+            return ""
+
+    async def _send_later(self, openid: str, replies: list[Reply]) -> None:
+        """Deliver replies through the customer-service API, within WeChat's quota."""
+        for reply in replies:
+            if isinstance(reply, HandOver):
+                continue  # only a passive reply can transfer to human service
+            if not await self.quota.take(openid):
+                metrics.NOTICES.labels("customer_service", "over_quota").inc()
+                log.warning("customer-service quota used up; reply not sent")
+                return
+            try:
+                await self._send_one(openid, reply)
+                metrics.NOTICES.labels("customer_service", "sent").inc()
+            except WeChatAPIError as exc:
+                metrics.NOTICES.labels("customer_service", "failed").inc()
+                log.warning(
+                    "customer-service message failed",
+                    extra={"errcode": exc.errcode, "errmsg": exc.errmsg},
+                )
+                return
+
+    async def _send_one(self, openid: str, reply: Reply) -> None:
+        if isinstance(reply, TextReply):
+            await self.client.send_text(openid, reply.text)
+        elif isinstance(reply, LinkReply):
+            await self.client.send_news(
+                openid, reply.title, reply.description, reply.url, reply.picurl
+            )
+        elif isinstance(reply, ImageReply):
+            media_id = await self._media_id(reply)
+            if media_id:
+                await self.client.send_image(openid, media_id)
+
+
+def _swap(source: dict[str, str]) -> dict[str, str]:
+    # wechatpy's reply: source = our account, target = the user
+    return {"source": source["target"], "target": source["source"]}
+
+
+def _account_id(inbound: Inbound) -> str:
+    return inbound.to_user or "certdesk"
+
+
+async def _read_body(request: web.Request) -> bytes:
+    if request.content_length is not None and request.content_length > MAX_BODY:
+        raise BadRequest("body too large")
+    body = await request.content.read(MAX_BODY + 1)
+    if len(body) > MAX_BODY:
+        raise BadRequest("body too large")
+    return body
+
+
+def _decode(body: bytes) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BadRequest("body is not UTF-8") from exc
+
+
+def _xml_fields(text: str) -> dict[str, Any]:
+    """The children of <xml>, refusing entities/DTDs (xmltodict's default)."""
+    if "<!DOCTYPE" in text or "<!ENTITY" in text:
+        raise BadRequest("DTDs and entities are not accepted")
+    try:
+        parsed = xmltodict.parse(text, disable_entities=True)
+    except (ExpatError, ValueError, TypeError) as exc:
+        raise BadRequest("not valid XML") from exc
+    root = parsed.get("xml") if isinstance(parsed, dict) else None
+    if not isinstance(root, dict):
+        raise BadRequest("no <xml> root")
+    return root
+
+
+def _to_inbound(text: str) -> Inbound:
+    """Parse the (decrypted) XML with wechatpy into a channel-neutral ``Inbound``."""
+    fields = _xml_fields(text)
+    openid = fields.get("FromUserName")
+    if not isinstance(openid, str) or not openid or len(openid) > 64:
+        raise BadRequest("no FromUserName")
+    if not isinstance(fields.get("MsgType"), str):
+        raise BadRequest("no MsgType")
+    try:
+        message = parse_message(text)
+        create_time = int(str(fields.get("CreateTime", "0")))
+    except (ExpatError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise BadRequest("not a WeChat message") from exc
+    msg_type = str(fields["MsgType"]).lower()
+    common: dict[str, Any] = {
+        "openid": openid,
+        "to_user": str(fields.get("ToUserName") or "")[:64],
+        "create_time": create_time,
+        "msg_id": str(fields["MsgId"])[:32] if fields.get("MsgId") else None,
+    }
+    if msg_type == "text":
+        return Inbound(kind="text", text=str(fields.get("Content") or ""), **common)
+    if msg_type == "image":
+        return Inbound(
+            kind="image",
+            media_id=str(fields.get("MediaId") or ""),
+            pic_url=str(fields.get("PicUrl") or ""),
+            **common,
+        )
+    if msg_type == "event":
+        event = str(fields.get("Event") or message.type or "").upper()
+        key = str(fields.get("EventKey") or "")
+        if key.startswith("qrscene_"):
+            key = key[len("qrscene_") :]
+        return Inbound(kind="event", event=event, event_key=key[:128], **common)
+    kind = msg_type if msg_type in {"voice", "video", "location", "link"} else "other"
+    return Inbound(kind=kind, **common)  # type: ignore[arg-type]
