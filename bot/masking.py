@@ -1,114 +1,169 @@
 """Masking of personal data for chat echoes and logs, and redaction of free text.
 
-Every masker is total: any string in, a masked string out, never more revealed than its
-docstring says. ``redact`` finds ID numbers, mobile numbers and bank-account-like digit runs
-inside free text (full-width digits too) and masks them in place.
+Every masker is total (any string in, a string out, never an exception) and keeps at most the
+characters its docstring names. Whitespace is dropped from numbers before masking, and a value
+too short to keep anything safely becomes the fixed mask ``STARS`` (which hides the length).
+
+``redact`` finds ID numbers, mobile numbers and bank-account-like digit runs inside free text
+(full-width digits too) and masks them in place; see its docstring for what it leaves alone.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 STARS = "******"
 
 
-def _keep(value: str, head: int, tail: int, *, minimum_hidden: int) -> str:
-    """Keep ``head`` and ``tail`` characters when enough remain hidden; else hide everything."""
-    if len(value) - head - tail < minimum_hidden:
-        return "*" * max(len(value), 1) if len(value) <= 4 else STARS
-    return value[:head] + "*" * (len(value) - head - tail) + value[len(value) - tail :]
+def _keep(value: str, head: int, tail: int) -> str:
+    """``value`` with all but its first ``head`` and last ``tail`` characters starred."""
+    hidden = len(value) - head - tail
+    return value[:head] + "*" * hidden + value[head + hidden :]
+
+
+def _compact(value: str) -> str:
+    """``value`` without any whitespace (grouped numbers, stray spaces)."""
+    return "".join(value.split())
 
 
 def mask_id_number(value: str) -> str:
-    """110***********002X: first 3 and last 4 of an ID number kept (at least 8 hidden)."""
-    return _keep(value.strip(), 3, 4, minimum_hidden=8)
+    """Mask an ID / certificate number.
 
-
-def mask_phone(value: str) -> str:
-    """138****8000: first 3 and last 4 of a mobile number kept (at least 4 hidden)."""
-    digits = value.strip()
-    return _keep(digits, 3, 4, minimum_hidden=4)
-
-
-def mask_bank_account(value: str) -> str:
-    """************1234: only the last 4 digits kept (at least 6 hidden)."""
-    compact = "".join(value.split())
-    return _keep(compact, 0, 4, minimum_hidden=6)
-
-
-def mask_email(value: str) -> str:
-    """z***n@example.com: first and last letter of the local part, the domain kept."""
-    local, at, domain = value.strip().partition("@")
-    if not at:
-        return STARS
-    if len(local) <= 2:
-        return "*" * len(local) + "@" + domain
-    return local[0] + "***" + local[-1] + "@" + domain
-
-
-def mask_name(value: str) -> str:
-    """张**: the first character kept."""
-    name = value.strip()
-    if len(name) <= 1:
-        return "*"
-    return name[0] + "*" * (len(name) - 1)
-
-
-def mask_text_generic(value: str) -> str:
-    """A fixed mask that hides even the length (passwords, codes, keys)."""
+    15 characters or more (resident ID cards): first 3 and last 4 kept,
+    ``11010519491231002X`` → ``110***********002X``. 8–14 characters (passports, permits):
+    first 1 and last 2 kept, ``E12345678`` → ``E******78``. Shorter: ``STARS``.
+    """
+    compact = _compact(value)
+    if len(compact) >= 15:
+        return _keep(compact, 3, 4)
+    if len(compact) >= 8:
+        return _keep(compact, 1, 2)
     return STARS
 
 
-# Patterns are matched on an NFKC copy of the text: full-width digits become ASCII while every
-# other character keeps its position (NFKC of a digit is one character), so spans line up.
-_ID = re.compile(r"(?<![0-9])(?:\d{17}[\dXx]|\d{15})(?![0-9])")
-_PHONE = re.compile(r"(?<![0-9])(?:(?:\+|00)?86[ -]?)?1[3-9]\d(?:[ -]?\d{4}){2}(?![0-9])")
-# Order numbers (CD + 14 digits) are the one long digit run that is not personal data.
-_ACCOUNT = re.compile(r"(?<![0-9])(?<!CD)\d(?:[ -]?\d){11,29}(?![0-9])")
+def mask_phone(value: str) -> str:
+    """Mask a phone number: 11 characters or more keep the first 3 and last 4.
+
+    ``13800138000`` → ``138****8000``; spaces and dashes are dropped first, so
+    ``138-0013-8000`` masks the same. Shorter values: ``STARS``.
+    """
+    compact = _compact(value).replace("-", "")
+    if len(compact) >= 11:
+        return _keep(compact, 3, 4)
+    return STARS
+
+
+def mask_bank_account(value: str) -> str:
+    """Mask a bank account: only the last 4 kept, one star per hidden character.
+
+    ``6222 0212 3456 7890`` → ``************7890`` (grouping spaces and dashes dropped).
+    Fewer than 10 characters: ``STARS``.
+    """
+    compact = _compact(value).replace("-", "")
+    if len(compact) >= 10:
+        return _keep(compact, 0, 4)
+    return STARS
+
+
+def mask_email(value: str) -> str:
+    """Mask an e-mail address: the domain kept, of the local part only its first and last.
+
+    ``zhangsan@example.com`` → ``z***n@example.com``; a local part under 4 characters becomes
+    ``***``. Without ``@`` and a domain: ``STARS``.
+    """
+    local, at, domain = value.strip().rpartition("@")
+    if not at or not domain:
+        return STARS
+    shown = local[0] + "***" + local[-1] if len(local) >= 4 else "***"
+    return f"{shown}@{domain}"
+
+
+def mask_name(value: str) -> str:
+    """Mask a person's name: the first character kept, ``张三丰`` → ``张**``; 0–1 chars: ``*``."""
+    name = value.strip()
+    if len(name) <= 1:
+        return "*"
+    return _keep(name, 1, 0)
+
+
+def mask_text_generic(value: str) -> str:
+    """Mask any other secret (password, PUK, SMS code, token): always ``STARS``, length hidden."""
+    return STARS
+
+
+# -- redaction of free text -------------------------------------------------------------------
+#
+# The patterns run on a folded copy of the text with exactly one character per original
+# character (full-width digits and letters become ASCII), so match spans index the original.
+# Boundaries: "(?<!\d)" / "(?!\d)" keep a pattern from matching inside a longer digit run;
+# "(?<![\dA-Za-z])" additionally treats digits glued to ASCII letters as part of a code.
+_ID_NUMBER = (
+    r"(?<!\d)(?:\d{17}[\dXx]|\d{6}[ -]\d{8}[ -]\d{3}[\dXx])(?!\d)"  # 18 characters
+    r"|(?<![\dA-Za-z])\d{15}(?![\dA-Za-z])"  # the old 15-digit cards
+)
+_MOBILE = r"(?<!\d)(?:(?:\+|00)?86[ -]?)?1[3-9]\d(?:[ -]?\d{4}){2}(?!\d)"
+_ACCOUNT = (
+    # 16+ digits, or 3+ groups of 4 (a last short group only if no digits follow it)
+    r"(?<!\d)(?:\d{16,}|\d{4}(?:[ -]\d{4}){2,}(?:[ -]\d{1,4}(?![ -]?\d))?)(?!\d)"
+    r"|(?<![\dA-Za-z])\d{12,15}(?![\dA-Za-z])"  # shorter runs only when not part of a code
+)
+_SENSITIVE = re.compile(
+    rf"(?P<id_number>{_ID_NUMBER})|(?P<phone>{_MOBILE})|(?P<bank_account>{_ACCOUNT})", re.ASCII
+)
+_SPAN_MASKERS: dict[str, Callable[[str], str]] = {
+    "id_number": mask_id_number,
+    "phone": lambda digits: mask_phone(digits[-11:]),  # drops a +86 / 0086 prefix
+    "bank_account": mask_bank_account,
+}
+
+
+def _fold_char(char: str) -> str:
+    """One character: any decimal digit as ASCII, else its NFKC form if that is one character."""
+    digit = unicodedata.decimal(char, None)
+    if digit is not None:
+        return str(digit)
+    folded = unicodedata.normalize("NFKC", char)
+    return folded if len(folded) == 1 else char
 
 
 def _fold(text: str) -> str:
-    """NFKC per character, keeping the length (characters whose NFKC is longer are kept)."""
-    folded = []
-    for char in text:
-        normal = unicodedata.normalize("NFKC", char)
-        folded.append(normal if len(normal) == 1 else char)
-    return "".join(folded)
+    """``text`` with full-width (and other) digits, letters and spaces as ASCII, same length."""
+    return text if text.isascii() else "".join(_fold_char(char) for char in text)
 
 
 def redact(text: str) -> str:
-    """Mask ID numbers, mobile numbers and long digit runs (bank accounts) inside ``text``.
+    """Mask ID numbers, mainland mobile numbers and bank-account-like numbers inside ``text``.
 
-    Trade-off: any run of 12–30 digits is treated as an account number, so long numeric
-    identifiers are masked too (only order numbers, ``CD`` + digits, stay readable); dates,
-    amounts and short numbers are left alone.
+    Found (also in full-width digits; the rest of the text is returned unchanged):
+
+    - ID numbers: 18 characters (17 digits + digit/X/x, also grouped 6-8-4 by a space or
+      dash) and 15-digit runs → ``mask_id_number``;
+    - mobile numbers ``1[3-9]`` + 9 digits, optionally after +86 / 0086 / 86 and grouped 3-4-4
+      by spaces or dashes → ``mask_phone`` (the prefix is dropped);
+    - digit runs of 16 or more, runs of 3+ groups of 4 digits (``6222 0212 3456 7890``) and
+      standalone runs of 12–15 digits → ``mask_bank_account``.
+
+    Trade-offs: any long digit run is masked, so long numeric ids (64-bit message ids,
+    millisecond timestamps, 18-digit numbers that are not IDs) lose their middle digits (the
+    last 4 stay for correlation). To keep codes readable, a 12–15 digit run glued to an ASCII
+    letter counts as part of a code and is kept (order numbers like ``CD20261125000123``, hex
+    ids); a bank account written that way would therefore stay visible. Numbers glued to other
+    digits are a different, longer number. Dates, times, amounts (``¥300.00``) and numbers
+    under 12 digits other than mobile numbers are left alone.
     """
     if not text:
         return text
     folded = _fold(text)
-    spans: list[tuple[int, int, str]] = []
-    for pattern, masker in (
-        (_ID, mask_id_number),
-        (_PHONE, _mask_phone_span),
-        (_ACCOUNT, mask_bank_account),
-    ):
-        for match in pattern.finditer(folded):
-            start, end = match.span()
-            if any(start < e and s < end for s, e, _ in spans):
-                continue
-            spans.append((start, end, masker(match.group())))
-    if not spans:
+    pieces: list[str] = []
+    last = 0
+    for match in _SENSITIVE.finditer(folded):
+        kind = match.lastgroup or "bank_account"
+        significant = re.sub(r"[^0-9Xx]", "", match.group())
+        pieces += [text[last : match.start()], _SPAN_MASKERS[kind](significant)]
+        last = match.end()
+    if not pieces:
         return text
-    out, last = [], 0
-    for start, end, masked in sorted(spans):
-        out.append(text[last:start])
-        out.append(masked)
-        last = end
-    out.append(text[last:])
-    return "".join(out)
-
-
-def _mask_phone_span(found: str) -> str:
-    digits = re.sub(r"\D", "", found)
-    return mask_phone(digits[-11:])
+    pieces.append(text[last:])
+    return "".join(pieces)

@@ -19,7 +19,7 @@ class Services:
     settings: Settings
     store: Store
     cipher: DataCipher
-    lookup_key: bytes
+    lookup_key: bytes = field(repr=False)
     _http: aiohttp.ClientSession | None = field(default=None, repr=False)
     _wechat: WeChatClient | None = field(default=None, repr=False)
 
