@@ -604,8 +604,8 @@ def test_consent_reasons(raw: str, expected: str) -> None:
 def test_registry() -> None:
     assert v.VALIDATORS["resident_id"] is v.resident_id
     assert set(v.VALIDATORS) == {
-        "resident_id", "other_id_number", "uscc", "taxpayer_id", "mobile", "landline_or_mobile", "email",
-        "bank_account", "person_name", "org_name", "consent",
+        "resident_id", "other_id_number", "uscc", "taxpayer_id", "mobile",
+        "landline_or_mobile", "email", "bank_account", "person_name", "org_name", "consent",
     }  # fmt: skip
     assert v.get_validator("uscc") is v.uscc
     assert v.get_validator("years", allowed=[1, 2])("两年") == "2"
