@@ -119,6 +119,7 @@ async def make_migration(url: str, name: str) -> str | None:
     try:
         await command.init()
         await command.upgrade(run_in_transaction=True)
+        await command.init()  # reload the last applied state before diffing the models
         written: str = await command.migrate(name)
     finally:
         await Tortoise.close_connections()

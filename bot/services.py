@@ -8,6 +8,8 @@ import aiohttp
 
 from bot.config import ConfigError, Settings
 from bot.secrets_box import DataCipher, decode_key
+from bot.sms import SmsSender, build_sms_sender
+from bot.sms_codes import SmsCodes
 from bot.store import Store, create_store
 from bot.wechat.client import WeChatClient
 
@@ -22,6 +24,8 @@ class Services:
     lookup_key: bytes = field(repr=False)
     _http: aiohttp.ClientSession | None = field(default=None, repr=False)
     _wechat: WeChatClient | None = field(default=None, repr=False)
+    _sms: SmsSender | None = field(default=None, repr=False)
+    _sms_codes: SmsCodes | None = field(default=None, repr=False)
 
     @property
     def http(self) -> aiohttp.ClientSession:
@@ -46,6 +50,20 @@ class Services:
                 base_url=config.api_base_url,
             )
         return self._wechat
+
+    @property
+    def sms(self) -> SmsSender:
+        """The SMS provider (console in development: its outbox holds what was sent)."""
+        if self._sms is None:
+            self._sms = build_sms_sender(self.settings.sms, lambda: self.http)
+        return self._sms
+
+    @property
+    def sms_codes(self) -> SmsCodes:
+        """SMS verification codes, shared by all processes through the store."""
+        if self._sms_codes is None:
+            self._sms_codes = SmsCodes(self.store, self.sms, self.lookup_key)
+        return self._sms_codes
 
     async def close(self) -> None:
         """Release connections held by the services."""

@@ -19,3 +19,4 @@ SERVICES_MENU = (
     "5. 订单查询"
 )
 WELCOME = "您好，欢迎关注{name}！在这里可以在线办理数字证书，全程无需到场。\n\n" + SERVICES_MENU
+NOT_ONLINE_YET = "该业务暂未开通在线办理，请拨打客服电话 {phone} 咨询办理方式。"

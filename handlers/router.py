@@ -2,23 +2,59 @@
 
 from __future__ import annotations
 
+from bot.engine import Engine, normalise
 from bot.logs import get_logger
 from bot.messages import Answer, Dispatcher, Inbound, TextReply
 from bot.outbox import utcnow
 from bot.services import Services
-from bot.texts import SERVICES_MENU, UNSUPPORTED_MESSAGE, WELCOME
+from bot.texts import NOT_ONLINE_YET, SERVICES_MENU, UNSUPPORTED_MESSAGE, WELCOME
+from handlers.applications import build_engine
 from models.users import WeChatUser
 
 log = get_logger(__name__)
 
+# Menu keys (and what a user may type instead) of the five services.
+SERVICES = {
+    "org": ("1", "单位证书新办", "单位证书"),
+    "personal": ("2", "个人证书新办", "个人证书"),
+    "renew": ("3", "证书更新"),
+    "unlock": ("4", "证书解锁"),
+    "query": ("5", "订单查询"),
+}
+FLOWS = {"org", "personal"}
 
-def build_dispatcher(services: Services) -> Dispatcher:
+
+def service_for(text: str) -> str | None:
+    """The service a menu key or a typed choice names."""
+    for key, words in SERVICES.items():
+        if text == key or text in words:
+            return key
+    return None
+
+
+def build_dispatcher(services: Services, engine: Engine | None = None) -> Dispatcher:
     """The dispatcher of one process: a coroutine from ``Inbound`` to ``Answer``."""
+    engine = engine or build_engine(services)
+
+    async def start(inbound: Inbound, service: str) -> Answer:
+        if service in FLOWS:
+            return await engine.start(inbound.channel, inbound.openid, service)
+        phone = services.settings.service.phone
+        return Answer([TextReply(NOT_ONLINE_YET.format(phone=phone))])
 
     async def dispatch(inbound: Inbound) -> Answer:
         if inbound.kind == "event":
+            if inbound.event == "CLICK" and (service := service_for(inbound.event_key)):
+                await _remember(inbound, subscribed=True)
+                return await start(inbound, service)
             return await _event(services, inbound)
         if inbound.kind in {"text", "image"}:
+            answer = await engine.handle(inbound.channel, inbound.openid, inbound)
+            if answer is not None:
+                return answer
+            service = service_for(normalise(inbound.text)) if inbound.kind == "text" else None
+            if service is not None:
+                return await start(inbound, service)
             return Answer([TextReply(SERVICES_MENU)])
         return Answer([TextReply(UNSUPPORTED_MESSAGE)])
 
@@ -47,6 +83,6 @@ async def _remember(inbound: Inbound, *, subscribed: bool) -> None:
         user.subscribed_at = now
     if not subscribed:
         user.unsubscribed_at = now
-    if inbound.event_key:
+    if inbound.event_key and inbound.event != "CLICK":
         user.last_scene = inbound.event_key[:64]
     await user.save()

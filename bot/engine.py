@@ -1,0 +1,497 @@
+"""The conversation engine: runs any declared flow (``bot.flows``) over any channel.
+
+State lives in the database: the user's ``Conversation`` row names the draft ``Order`` and the
+step being edited; the draft holds the answers (sensitive ones encrypted). Each inbound message
+is one transaction, so nothing a user typed is lost by a restart or a crash between messages.
+The next question is computed from the answers (the first applicable step without an answer),
+so going back, editing from the summary and conditional fields need no stored transitions.
+
+Verbs valid at any step: 上一步, 修改 N / 修改 字段, 取消, 继续, 帮助, 人工, 进度.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import unicodedata
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+
+from tortoise.transactions import in_transaction
+
+from bot import engine_texts as T
+from bot import metrics
+from bot.flows import Flow, Step, StepKind
+from bot.messages import Answer, HandOver, Inbound, TextReply
+from bot.outbox import utcnow
+from bot.services import Services
+from bot.validators import Invalid
+from models.orders import Conversation, Order, OrderStatus
+
+StepAction = Callable[["Turn", Step, Inbound], Awaitable[str | None]]
+EnterHook = Callable[["Turn", Step], Awaitable[str]]
+
+
+class Reprompt(Exception):
+    """Raised by a step action to answer (e.g. "code sent again") and ask the step again."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+
+CONFIRMED = "yes"
+YES = frozenset({"1", "是", "确定", "确认", "好", "对", "yes", "y"})
+NO = frozenset({"2", "否", "不", "不是", "no", "n"})
+VERB_BACK = frozenset({"上一步", "返回", "返回上一步"})
+VERB_CANCEL = frozenset({"取消", "取消申请", "退出"})
+VERB_CONTINUE = frozenset({"继续", "继续办理", "继续填写"})
+VERB_HELP = frozenset({"帮助", "?", "？", "help"})
+VERB_HUMAN = frozenset({"人工", "人工客服", "客服", "转人工"})
+VERB_PROGRESS = frozenset({"进度", "查看进度"})
+EDIT = re.compile(r"^(?:修改|返回修改|改)\s*(.*)$")
+
+
+def normalise(text: str) -> str:
+    """NFKC, trimmed, inner whitespace collapsed: how every typed answer is read."""
+    return " ".join(unicodedata.normalize("NFKC", text).split())
+
+
+@dataclass
+class Turn:
+    """One inbound message being handled: the conversation, its draft and decrypted answers."""
+
+    services: Services
+    flow: Flow
+    conversation: Conversation
+    order: Order
+    answers: dict[str, str]
+
+    def set_answer(self, step: Step, value: str) -> None:
+        """Record an answer (encrypted when the step is sensitive)."""
+        self.answers[step.key] = value
+        stored = (
+            self.services.cipher.encrypt(value, context=self._context(step))
+            if step.sensitive
+            else value
+        )
+        self.order.answers = {**self.order.answers, step.key: stored}
+        fill_fixed(self.flow, self.answers)
+
+    def clear_answer(self, key: str) -> None:
+        """Forget an answer."""
+        self.answers.pop(key, None)
+        self.order.answers = {k: v for k, v in self.order.answers.items() if k != key}
+
+    def _context(self, step: Step) -> str:
+        return f"order:{self.order.order_no}:{step.key}"
+
+
+def decrypt_answers(services: Services, flow: Flow, order: Order) -> dict[str, str]:
+    """The answers of a draft in clear, defaults of non-editable steps filled in."""
+    answers: dict[str, str] = {}
+    for key, stored in order.answers.items():
+        step = flow.steps_by_key.get(key)
+        if step is not None and step.sensitive:
+            answers[key] = services.cipher.decrypt(stored, context=f"order:{order.order_no}:{key}")
+        else:
+            answers[key] = stored
+    fill_fixed(flow, answers)
+    return answers
+
+
+def fill_fixed(flow: Flow, answers: dict[str, str]) -> None:
+    """Set the values that follow from other answers (发票抬头 = 单位名称)."""
+    for step in flow.steps:
+        if not step.editable and step.default is not None:
+            if step.applies(answers):
+                answers[step.key] = step.default(answers)
+            else:
+                answers.pop(step.key, None)
+
+
+def new_order_no() -> str:
+    """An order number applicants can read out: CD + date + 6 random digits."""
+    return f"CD{utcnow():%Y%m%d}{secrets.randbelow(10**6):06d}"
+
+
+class Engine:
+    """Runs flows for users of one channel; handlers supply flows and special step actions."""
+
+    def __init__(
+        self,
+        services: Services,
+        flows: Mapping[str, Flow],
+        actions: Mapping[StepKind, StepAction] | None = None,
+        on_complete: Callable[[Turn], Awaitable[Answer]] | None = None,
+        on_enter: Mapping[StepKind, EnterHook] | None = None,
+    ) -> None:
+        self.services = services
+        self.flows = dict(flows)
+        self.actions = dict(actions or {})
+        self.on_complete = on_complete
+        self.on_enter = dict(on_enter or {})
+
+    # -- entry points ---------------------------------------------------------------------------
+
+    async def start(self, channel: str, openid: str, flow_code: str) -> Answer:
+        """The user chose a service: resume an existing draft or begin a new one."""
+        flow = self.flows[flow_code]
+        async with in_transaction():
+            conversation = await self._conversation(channel, openid)
+            draft = await self._draft(conversation)
+            if draft is not None:
+                current = self.flows.get(draft.kind, flow)
+                answers = decrypt_answers(self.services, current, draft)
+                conversation.awaiting = f"resume:{flow_code}"
+                await conversation.save()
+                done, total = self._counts(current, answers)
+                return Answer(
+                    [TextReply(T.RESUME_OFFER.format(title=current.title, done=done, total=total))]
+                )
+            return await self._begin(conversation, openid, flow)
+
+    async def handle(self, channel: str, openid: str, inbound: Inbound) -> Answer | None:
+        """Feed a message to the user's draft; None when the user has no draft in progress."""
+        async with in_transaction():
+            conversation = await self._conversation(channel, openid)
+            if conversation.awaiting and conversation.awaiting.startswith("resume:"):
+                return await self._resume_choice(conversation, openid, inbound)
+            draft = await self._draft(conversation)
+            if draft is None:
+                return None
+            flow = self.flows[draft.kind]
+            turn = Turn(
+                self.services,
+                flow,
+                conversation,
+                draft,
+                decrypt_answers(self.services, flow, draft),
+            )
+            answer = await self._turn(turn, inbound)
+            await draft.save()
+            await conversation.save()
+            return answer
+
+    # -- one turn -------------------------------------------------------------------------------
+
+    async def _turn(self, turn: Turn, inbound: Inbound) -> Answer:
+        text = normalise(inbound.text) if inbound.kind == "text" else ""
+        conversation = turn.conversation
+        if conversation.awaiting == "cancel":
+            return await self._cancel_choice(turn, text)
+        verb = await self._verb(turn, text)
+        if verb is not None:
+            metrics.FLOW_STEPS.labels(turn.flow.code, "verb").inc()
+            return verb
+        step = self.current_step(turn)
+        if step is None:
+            return await self._complete(turn)
+        try:
+            reply = await self._accept(turn, step, inbound, text)
+        except Reprompt as signal:
+            return Answer([TextReply(signal.text + "\n\n" + self.prompt(turn, step))])
+        except Invalid as exc:
+            metrics.FLOW_STEPS.labels(turn.flow.code, "rejected").inc()
+            return Answer(
+                [TextReply(T.INVALID.format(reason=exc.reason) + "\n\n" + self.prompt(turn, step))]
+            )
+        metrics.FLOW_STEPS.labels(turn.flow.code, "accepted").inc()
+        return await self._advance(turn, reply)
+
+    async def _accept(self, turn: Turn, step: Step, inbound: Inbound, text: str) -> str | None:
+        """Validate and record the answer to ``step``; returns an echo line, if any."""
+        action = self.actions.get(step.kind)
+        if action is not None:
+            value = await action(turn, step, inbound)
+            if value is None:
+                raise Invalid(T.WANT_PHOTO if step.kind is StepKind.UPLOAD else T.WANT_TEXT)
+            self._record(turn, step, value)
+            return None
+        if inbound.kind != "text":
+            raise Invalid(T.WANT_TEXT)
+        value = self._parse(turn, step, text)
+        self._record(turn, step, value)
+        if step.sensitive and value:
+            masker = step.masker or (lambda v: v)
+            return T.ACCEPTED_MASKED.format(value=masker(value))
+        return None
+
+    def _parse(self, turn: Turn, step: Step, text: str) -> str:
+        if step.kind is StepKind.CHOICE:
+            return self._parse_choice(step, text)
+        if step.kind in {StepKind.CONSENT, StepKind.CONFIRM}:
+            if text in YES or text in {"同意", "确认订单"}:
+                return CONFIRMED
+            raise Invalid(T.CONFIRM_AGAIN if step.kind is StepKind.CONFIRM else T.CONSENT_HOW)
+        if not step.required and text in T.SKIP_WORDS:
+            return ""
+        if step.default is not None and text in T.DEFAULT_WORDS:
+            text = step.default(turn.answers)
+        if not text:
+            raise Invalid(step.hint or T.WANT_TEXT)
+        return step.validate(text, turn.answers)
+
+    @staticmethod
+    def _parse_choice(step: Step, text: str) -> str:
+        for number, choice in enumerate(step.choices, start=1):
+            if text in {str(number), choice.value, choice.label}:
+                return choice.value
+        numbers = " 或 ".join(str(n) for n in range(1, len(step.choices) + 1))
+        raise Invalid(T.CHOICE_HOW.format(numbers=numbers))
+
+    def _record(self, turn: Turn, step: Step, value: str) -> None:
+        turn.set_answer(step, value)
+        if step.kind is StepKind.CONSENT:
+            turn.order.consent_at = utcnow()
+            turn.order.consent_version = step.version
+        history = [key for key in turn.conversation.history if key != step.key]
+        turn.conversation.history = [*history, step.key]
+        self._drop_inapplicable(turn)
+
+    def _drop_inapplicable(self, turn: Turn) -> None:
+        """Answers of steps that no longer apply (a changed choice) are removed, not kept."""
+        for step in turn.flow.steps:
+            if step.key in turn.answers and not step.applies(turn.answers):
+                turn.clear_answer(step.key)
+
+    async def _advance(self, turn: Turn, echo: str | None) -> Answer:
+        conversation = turn.conversation
+        if conversation.editing:
+            conversation.editing = False
+        conversation.step = None
+        answer = Answer([TextReply(echo)] if echo else [])
+        step = self.current_step(turn)
+        if step is None:
+            completed = await self._complete(turn)
+            answer.replies.extend(completed.replies)
+            return answer
+        answer.add(TextReply(await self._enter(turn, step)))
+        return answer
+
+    async def _enter(self, turn: Turn, step: Step) -> str:
+        """The prompt of a step just reached, after its enter hook (e.g. sending a code)."""
+        hook = self.on_enter.get(step.kind)
+        note = await hook(turn, step) if hook is not None else ""
+        prompt = self.prompt(turn, step)
+        return f"{prompt}\n{note}" if note else prompt
+
+    async def _complete(self, turn: Turn) -> Answer:
+        if self.on_complete is None:
+            return Answer()
+        return await self.on_complete(turn)
+
+    # -- where the user is ----------------------------------------------------------------------
+
+    def current_step(self, turn: Turn) -> Step | None:
+        """The step being edited, else the first applicable step without an answer."""
+        if turn.conversation.step and turn.conversation.step in turn.flow.steps_by_key:
+            return turn.flow.step(turn.conversation.step)
+        # A changed field un-confirms the summary: confirmation is for what was shown.
+        for step in turn.flow.applicable(turn.answers):
+            if step.key not in turn.answers:
+                return step
+        return None
+
+    def _counts(self, flow: Flow, answers: Mapping[str, str]) -> tuple[int, int]:
+        steps = flow.applicable(answers)
+        return sum(1 for s in steps if s.key in answers), len(steps)
+
+    def prompt(self, turn: Turn, step: Step) -> str:
+        """The question for ``step``: where the user is, what to enter, and how."""
+        steps = turn.flow.applicable(turn.answers)
+        number = next((i for i, s in enumerate(steps, start=1) if s.key == step.key), 0)
+        lines = [T.PROGRESS.format(n=number, total=len(steps), label=step.label), step.prompt]
+        if step.kind is StepKind.CHOICE:
+            lines += [
+                f"{n}. {c.label}" + (f"（{c.note}）" if c.note else "")
+                for n, c in enumerate(step.choices, start=1)
+            ]
+            numbers = " 或 ".join(str(n) for n in range(1, len(step.choices) + 1))
+            lines.append(T.CHOICE_HOW.format(numbers=numbers))
+        elif step.kind is StepKind.CONFIRM:
+            lines = [self.summary(turn)]
+        elif step.kind is StepKind.CONSENT:
+            lines += [f"《{title}》{url}" for title, url in step.links]
+            lines.append(T.CONSENT_HOW)
+        elif step.kind is StepKind.UPLOAD:
+            lines += [f"{title}：{url}" for title, url in step.links]
+            lines.append(T.UPLOAD_HOW)
+        else:
+            if step.hint:
+                lines.append(step.hint)
+            if step.default is not None and step.editable:
+                lines.append(T.DEFAULT_HOW.format(value=step.default(turn.answers)))
+            if not step.required:
+                lines.append(T.OPTIONAL)
+        return "\n".join(line for line in lines if line)
+
+    def summary(self, turn: Turn) -> str:
+        """The summary of the answers (sensitive values masked), numbered as 修改 N expects;
+        fixed values (发票抬头 = 单位名称) are shown without a number."""
+        lines = [T.SUMMARY_HEAD]
+        asked = [step.key for step in turn.flow.applicable(turn.answers)]
+        for step in turn.flow.steps:
+            if not step.applies(turn.answers) or step.kind in {
+                StepKind.CONFIRM,
+                StepKind.CONSENT,
+                StepKind.UPLOAD,
+                StepKind.SMS,
+            }:
+                continue
+            value = self.display(step, turn.answers)
+            if step.key in asked:
+                n = asked.index(step.key) + 1
+                lines.append(T.SUMMARY_LINE.format(n=n, label=step.label, value=value))
+            else:
+                lines.append(T.SUMMARY_FIXED.format(label=step.label, value=value))
+        lines.append(T.SUMMARY_HOW)
+        return "\n".join(lines)
+
+    @staticmethod
+    def display(step: Step, answers: Mapping[str, str]) -> str:
+        """How an answer is echoed: the choice label, masked if sensitive, or '（未填）'."""
+        value = answers.get(step.key, "")
+        if not value:
+            return T.SUMMARY_EMPTY
+        choice = step.choice_for(value)
+        if choice is not None:
+            return choice.label
+        return step.masker(value) if step.sensitive and step.masker else value
+
+    # -- verbs ----------------------------------------------------------------------------------
+
+    async def _verb(self, turn: Turn, text: str) -> Answer | None:
+        flow, conversation = turn.flow, turn.conversation
+        step = self.current_step(turn)
+        if text in VERB_BACK:
+            if not conversation.history:
+                return Answer(
+                    [TextReply(T.NOTHING_TO_GO_BACK + "\n\n" + self._prompt_or_done(turn))]
+                )
+            previous = conversation.history[-1]
+            conversation.history = conversation.history[:-1]
+            turn.clear_answer(previous)
+            conversation.step = None
+            conversation.editing = False
+            return Answer([TextReply(self._prompt_or_done(turn))])
+        if text in VERB_CANCEL:
+            conversation.awaiting = "cancel"
+            return Answer([TextReply(T.CANCEL_CONFIRM.format(title=flow.title))])
+        if text in VERB_CONTINUE:
+            return Answer([TextReply(self._prompt_or_done(turn))])
+        if text in VERB_HELP:
+            hint = (step.hint or step.prompt) if step else ""
+            return Answer([TextReply(T.HELP.format(hint=hint))])
+        if text in VERB_HUMAN:
+            phone = self.services.settings.service.phone
+            return Answer([HandOver(), TextReply(T.HAND_OVER.format(phone=phone))])
+        if text in VERB_PROGRESS:
+            done, total = self._counts(flow, turn.answers)
+            current = step.label if step else "确认订单"
+            return Answer(
+                [
+                    TextReply(
+                        T.PROGRESS_REPORT.format(
+                            title=flow.title, done=done, total=total, current=current
+                        )
+                    )
+                ]
+            )
+        match = EDIT.match(text)
+        if match and (step is None or step.kind is not StepKind.TEXT or match.group(1)):
+            return self._edit(turn, match.group(1).strip())
+        return None
+
+    def _edit(self, turn: Turn, what: str) -> Answer:
+        target = turn.flow.find(what, turn.answers) if what else None
+        if target is None or target.kind in {StepKind.CONFIRM, StepKind.SMS}:
+            return Answer([TextReply(T.EDIT_WHICH.format(what=what) + "\n\n" + self.summary(turn))])
+        turn.conversation.step = target.key
+        turn.conversation.editing = True
+        confirm = next((s for s in turn.flow.steps if s.kind is StepKind.CONFIRM), None)
+        if confirm is not None:
+            turn.clear_answer(confirm.key)  # what is confirmed must be what was shown
+        return Answer([TextReply(self.prompt(turn, target))])
+
+    def _prompt_or_done(self, turn: Turn) -> str:
+        step = self.current_step(turn)
+        return self.prompt(turn, step) if step else self.summary(turn)
+
+    async def _cancel_choice(self, turn: Turn, text: str) -> Answer:
+        conversation = turn.conversation
+        if text in YES:
+            turn.order.status = OrderStatus.CANCELLED
+            turn.order.answers = {}
+            conversation.order = None
+            conversation.awaiting = None
+            conversation.step = None
+            conversation.history = []
+            return Answer([TextReply(T.CANCELLED)])
+        if text in NO:
+            conversation.awaiting = None
+            return Answer([TextReply(T.CANCEL_KEPT + "\n\n" + self._prompt_or_done(turn))])
+        return Answer([TextReply(T.YES_NO_AGAIN)])
+
+    async def _resume_choice(
+        self, conversation: Conversation, openid: str, inbound: Inbound
+    ) -> Answer:
+        text = normalise(inbound.text) if inbound.kind == "text" else ""
+        wanted = (conversation.awaiting or "").split(":", 1)[1]
+        draft = await self._draft(conversation)
+        if draft is None or text in NO or text == "重新开始":
+            if draft is not None:
+                draft.status = OrderStatus.CANCELLED
+                draft.answers = {}
+                await draft.save()
+            conversation.awaiting = None
+            return await self._begin(conversation, openid, self.flows[wanted])
+        if text in YES or text in VERB_CONTINUE:
+            conversation.awaiting = None
+            await conversation.save()
+            flow = self.flows[draft.kind]
+            turn = Turn(
+                self.services,
+                flow,
+                conversation,
+                draft,
+                decrypt_answers(self.services, flow, draft),
+            )
+            return Answer([TextReply(self._prompt_or_done(turn))])
+        return Answer([TextReply(T.YES_NO_AGAIN)])
+
+    # -- persistence ----------------------------------------------------------------------------
+
+    async def _conversation(self, channel: str, openid: str) -> Conversation:
+        query = Conversation.filter(channel=channel, openid=openid)
+        conversation = await query.select_for_update().first()
+        if conversation is None:
+            conversation, _ = await Conversation.get_or_create(channel=channel, openid=openid)
+        return conversation
+
+    async def _draft(self, conversation: Conversation) -> Order | None:
+        if conversation.order_id is None:  # type: ignore[attr-defined]
+            return None
+        order = await Order.get_or_none(
+            id=conversation.order_id,  # type: ignore[attr-defined]
+            status=OrderStatus.DRAFT,
+        )
+        if order is None:
+            conversation.order = None
+        return order
+
+    async def _begin(self, conversation: Conversation, openid: str, flow: Flow) -> Answer:
+        order = await Order.create(
+            order_no=new_order_no(), kind=flow.code, owner_openid=openid, status=OrderStatus.DRAFT
+        )
+        conversation.order = order
+        conversation.step = None
+        conversation.awaiting = None
+        conversation.editing = False
+        conversation.history = []
+        await conversation.save()
+        turn = Turn(
+            self.services, flow, conversation, order, decrypt_answers(self.services, flow, order)
+        )
+        intro = [TextReply(flow.intro)] if flow.intro else []
+        return Answer([*intro, TextReply(self._prompt_or_done(turn))])

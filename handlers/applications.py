@@ -1,0 +1,120 @@
+"""The two application flows (seed 1.1 and 1.2) on the engine: photo uploads, the SMS check
+of the handler's phone, and submitting the confirmed order for payment.
+"""
+
+from __future__ import annotations
+
+from bot import engine_texts as T
+from bot.engine import Engine, Reprompt, Turn
+from bot.flows import Step, StepKind
+from bot.messages import Answer, Inbound, TextReply
+from bot.outbox import utcnow
+from bot.secrets_box import lookup_hash
+from bot.services import Services
+from bot.sms import SmsError
+from bot.sms_codes import CodeInvalid, CodeRateLimited
+from bot.uploads import store_material
+from bot.validators import Invalid
+from bot.wechat.client import WeChatAPIError
+from handlers import org_certificate, personal_certificate
+from models.orders import OrderStatus
+
+MEDIA_EXPIRED = "这张照片已过期或无法读取，请重新发送一次。"
+MEDIA_UNAVAILABLE = "暂时无法读取照片，请稍后再发送一次。"
+VERIFIED = "verified"
+SMS_PURPOSE = "apply"
+SUBMITTED = (
+    "✅ 订单已提交。\n订单号：{order_no}\n业务：{title}（{years} 年）\n应付金额：¥{amount}\n"
+    "请按提示完成支付；支付后 CA 将在 3 个工作日内审核，结果会通过本公众号通知您。"
+)
+SUBJECT_FIELDS = {"org": ("uscc", "uscc"), "personal": ("id_number", "id_number")}
+
+
+def build_engine(services: Services) -> Engine:
+    """The engine running the organisation and personal certificate flows."""
+    settings = services.settings
+    flows = {
+        flow.code: flow
+        for flow in (
+            org_certificate.build_flow(settings),
+            personal_certificate.build_flow(settings),
+        )
+    }
+    return Engine(
+        services,
+        flows,
+        actions={StepKind.UPLOAD: _receive_photo, StepKind.SMS: _check_code},
+        on_enter={StepKind.SMS: _send_code},
+        on_complete=_submit,
+    )
+
+
+async def _receive_photo(turn: Turn, step: Step, inbound: Inbound) -> str | None:
+    """A photo sent in chat: fetch it from WeChat and record it as this step's material."""
+    if inbound.kind != "image":
+        return None
+    try:
+        media = await turn.services.wechat.download_media(inbound.media_id)
+    except WeChatAPIError as exc:
+        raise Invalid(MEDIA_EXPIRED if exc.errcode == 40007 else MEDIA_UNAVAILABLE) from exc
+    material = await store_material(
+        turn.services.settings.storage.path,
+        turn.order,
+        step.key,
+        media.data,
+        source=inbound.channel,
+    )
+    return str(material.id)
+
+
+async def _send_code(turn: Turn, step: Step) -> str:
+    """Send the SMS code to the phone the applicant gave; the text says where it went."""
+    phone = turn.answers.get(step.phone_field, "")
+    try:
+        sent = await turn.services.sms_codes.send(
+            phone, SMS_PURPOSE, turn.order.order_no, requester=turn.order.owner_openid
+        )
+    except CodeRateLimited as exc:
+        return exc.user_message
+    except SmsError as exc:
+        return exc.user_message
+    return T.SMS_SENT.format(phone=sent.masked_phone)
+
+
+async def _check_code(turn: Turn, step: Step, inbound: Inbound) -> str | None:
+    """Verify the code, or send a new one when the applicant asks for it."""
+    if inbound.kind != "text":
+        return None
+    text = inbound.text.strip()
+    if text in T.SMS_RESEND_WORDS:
+        raise Reprompt(await _send_code(turn, step))
+    phone = turn.answers.get(step.phone_field, "")
+    try:
+        await turn.services.sms_codes.verify(phone, SMS_PURPOSE, turn.order.order_no, text)
+    except CodeInvalid as exc:
+        raise Invalid(exc.user_message) from exc
+    return VERIFIED
+
+
+async def _submit(turn: Turn) -> Answer:
+    """Everything answered, confirmed, uploaded and verified: the order goes to payment."""
+    order, settings = turn.order, turn.services.settings
+    years = turn.answers.get("years", "1")
+    amount = settings.prices.get(f"{order.kind}_{years}")
+    field, kind = SUBJECT_FIELDS[order.kind]
+    order.status = OrderStatus.SUBMITTED
+    order.submitted_at = utcnow()
+    order.amount_fen = amount
+    order.subject_hash = lookup_hash(turn.answers[field], turn.services.lookup_key, kind=kind)
+    turn.conversation.order = None
+    turn.conversation.history = []
+    shown = f"{amount // 100}.{amount % 100:02d}" if amount else "以 CA 通知为准"
+    return Answer(
+        [
+            TextReply(
+                SUBMITTED.format(
+                    order_no=order.order_no, title=turn.flow.title, years=years, amount=shown
+                )
+            )
+        ]
+    )

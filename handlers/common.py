@@ -1,0 +1,111 @@
+"""Step declarations shared by the application flows (same rule, one piece of code)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot import validators as v
+from bot.config import Settings
+from bot.flows import Answers, Choice, ContextValidator, Step, StepKind
+from bot.regions import match_city, match_province
+
+ID_CARD = "id_card"
+OTHER_ID = "other"
+ID_TYPES = (Choice(ID_CARD, "身份证"), Choice(OTHER_ID, "其他"))
+AGREEMENT_VERSION = "2026-11"
+
+
+def id_type_step(key: str, label: str, *, section: str) -> Step:
+    """证件类型: 身份证 or 其他."""
+    return Step(key, label, "请选择证件类型：", StepKind.CHOICE, choices=ID_TYPES, section=section)
+
+
+def id_number_validator(type_key: str) -> ContextValidator:
+    """证件号: a resident ID is checked by its check digit, other documents by their form."""
+
+    def check(raw: str, answers: Answers) -> str:
+        if answers.get(type_key, ID_CARD) == ID_CARD:
+            return v.resident_id(raw)
+        return v.other_id_number(raw)
+
+    return check
+
+
+def years_step(settings: Settings, kind: str) -> Step:
+    """证书有效期: the years that have a price in ``[prices]`` (1 year when none is set)."""
+    years = sorted(int(key.split("_")[1]) for key in settings.prices if key.startswith(kind + "_"))
+    years = years or [1]
+    choices = [Choice(str(y), f"{y} 年" + _price(settings, kind, y)) for y in years]
+    return Step(
+        "years",
+        "证书有效期",
+        "请选择证书有效期：",
+        StepKind.CHOICE,
+        choices=choices,
+        section="证书信息",
+    )
+
+
+def _price(settings: Settings, kind: str, years: int) -> str:
+    fen = settings.prices.get(f"{kind}_{years}")
+    return f"（¥{fen // 100}.{fen % 100:02d}）" if fen else ""
+
+
+def province_step(key: str, label: str) -> Step:
+    """省份, matched against the administrative-division list."""
+    return Step(
+        key,
+        label,
+        f"请输入{label}，如 河南。",
+        validator=lambda raw: match_province(raw).name,
+        section="地址信息",
+    )
+
+
+def city_step(key: str, label: str, province_key: str) -> Step:
+    """城市 within the chosen province."""
+
+    def check(raw: str, answers: Answers) -> str:
+        province = match_province(answers.get(province_key, ""))
+        return match_city(province, raw).name
+
+    return Step(key, label, f"请输入{label}，如 商丘。", contextual=check, section="地址信息")
+
+
+def agreement_step(settings: Settings) -> Step:
+    """Consent to the service agreement and privacy policy, shown as links."""
+    base = settings.server.public_url.rstrip("/")
+    return Step(
+        "consent",
+        "协议",
+        "请阅读并同意以下协议：",
+        StepKind.CONSENT,
+        links=(
+            ("数字认证服务协议", f"{base}/agreements/service"),
+            ("隐私保护政策", f"{base}/agreements/privacy"),
+        ),
+        section="协议",
+        version=AGREEMENT_VERSION,
+    )
+
+
+def confirm_step() -> Step:
+    """The summary: 确认订单 / 返回修改."""
+    return Step("confirmed", "确认订单", "", StepKind.CONFIRM, section="确认")
+
+
+def upload_step(key: str, label: str, prompt: str, links: Sequence[tuple[str, str]] = ()) -> Step:
+    """A photo of a material (jpg/png/jpeg, ≤ 1 MB after the upload pipeline)."""
+    return Step(key, label, prompt, StepKind.UPLOAD, links=links, section="上传材料")
+
+
+def sms_step(key: str, phone_field: str) -> Step:
+    """The SMS code sent to the phone in ``phone_field`` before the order is submitted."""
+    return Step(
+        key,
+        "短信验证码",
+        "请输入短信验证码。",
+        StepKind.SMS,
+        phone_field=phone_field,
+        section="短信验证",
+    )

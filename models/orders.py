@@ -1,0 +1,73 @@
+"""Orders (an application from its draft to the shipped Key) and the conversations driving them.
+
+An order starts as a ``draft`` holding the answers given so far; sensitive answers are stored
+encrypted (``bot.secrets_box``). The conversation row remembers, per user and channel, which
+draft is active and where in its flow the user is.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class OrderStatus(StrEnum):
+    """Where an order is; transitions live in ``models.order_states``."""
+
+    DRAFT = "draft"  # being filled in
+    SUBMITTED = "submitted"  # confirmed and SMS-verified, waiting for payment
+    PAID = "paid"  # waiting for review
+    REJECTED = "rejected"  # review found something to fix
+    APPROVED = "approved"  # certificate being produced
+    SHIPPED = "shipped"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"  # the applicant discarded the draft
+    CLOSED = "closed"  # unpaid for too long
+
+
+class Order(Model):
+    """One application (organisation or personal certificate, renewal, unlock)."""
+
+    id = fields.BigIntField(primary_key=True)
+    order_no = fields.CharField(max_length=32, unique=True)
+    kind = fields.CharField(max_length=16)  # flow code: org, personal, ...
+    project = fields.CharField(max_length=32, default="")
+    status = fields.CharEnumField(OrderStatus, max_length=16, default=OrderStatus.DRAFT)
+    owner_openid = fields.CharField(max_length=64, db_index=True)
+    owner_unionid = fields.CharField(max_length=64, null=True, db_index=True)
+    answers: fields.Field[dict[str, str]] = fields.JSONField(default=dict)
+    subject_hash = fields.CharField(max_length=64, null=True, db_index=True)
+    amount_fen = fields.IntField(null=True)
+    consent_version = fields.CharField(max_length=32, null=True)
+    consent_at = fields.DatetimeField(null=True)
+    submitted_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "orders"
+
+    def __str__(self) -> str:
+        return f"Order({self.order_no}, {self.kind}, {self.status})"
+
+
+class Conversation(Model):
+    """Where one user (per channel) is: the active draft, the step, what the bot awaits."""
+
+    id = fields.BigIntField(primary_key=True)
+    channel = fields.CharField(max_length=8, default="oa")
+    openid = fields.CharField(max_length=64)
+    order: fields.ForeignKeyNullableRelation[Order] = fields.ForeignKeyField(
+        "models.Order", related_name="conversations", null=True, on_delete=fields.SET_NULL
+    )
+    step = fields.CharField(max_length=64, null=True)
+    awaiting = fields.CharField(max_length=32, null=True)  # a yes/no the bot asked, e.g. cancel
+    editing = fields.BooleanField(default=False)  # return to the summary after this step
+    history: fields.Field[list[str]] = fields.JSONField(default=list)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "conversation"
+        unique_together = (("channel", "openid"),)

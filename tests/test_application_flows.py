@@ -1,0 +1,313 @@
+"""The organisation and personal applications, driven end to end through the signed, encrypted
+webhook as a WeChat user would, against the local WeChat fake and the console SMS provider.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import re
+
+import pytest
+from aiohttp.test_utils import TestClient
+from PIL import Image
+
+from bot.app import SERVICES, create_app
+from bot.config import Settings
+from bot.sms import ConsoleSms
+from bot.wechat.simulator import WeChatSimulator
+from models.materials import Material
+from models.orders import Order, OrderStatus
+from tests.fakes.wechat_api import WeChatApiFake
+
+TOKEN = "flow-token"
+AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+PRICES = {"org_1": 30000, "org_2": 55000, "personal_1": 15000}
+
+
+def photo(width: int = 1200, height: int = 900) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), (200, 180, 160)).save(buffer, "JPEG", quality=80)
+    return buffer.getvalue()
+
+
+def flow_settings(settings: Settings, fake: WeChatApiFake) -> Settings:
+    return dataclasses.replace(
+        settings,
+        wechat=dataclasses.replace(
+            settings.wechat,
+            app_id=fake.app_id,
+            app_secret=fake.app_secret,
+            token=TOKEN,
+            encoding_aes_key=AES_KEY,
+            api_base_url=fake.base_url,
+        ),
+        service=dataclasses.replace(settings.service, phone="010-58515511"),
+        prices=PRICES,
+    )
+
+
+class Chat:
+    """One simulated applicant talking to the official account."""
+
+    def __init__(self, client: TestClient, fake: WeChatApiFake, openid: str) -> None:  # type: ignore[type-arg]
+        self.client, self.fake, self.openid = client, fake, openid
+        self.sim = WeChatSimulator(token=TOKEN, app_id=fake.app_id, encoding_aes_key=AES_KEY)
+        self.clicks = 0
+        fake.add_user(openid)
+
+    async def _post(self, delivery) -> str:  # type: ignore[no-untyped-def]
+        response = await self.client.post(
+            "/wechat", params=delivery.params, data=delivery.body.encode()
+        )
+        assert response.status == 200
+        return self.sim.open_reply(await response.text()).get("Content", "")
+
+    async def say(self, text: str) -> str:
+        self.fake.note_user_message(self.openid)
+        return await self._post(self.sim.text(self.openid, text))
+
+    async def click(self, key: str) -> str:
+        # Events are de-duplicated by user + CreateTime (WeChat's rule): one click a second.
+        self.clicks += 1
+        created = self.sim.now() + self.clicks
+        return await self._post(self.sim.event(self.openid, "CLICK", key, create_time=created))
+
+    async def send_photo(self, data: bytes | None = None) -> str:
+        media_id = self.fake.add_media(data or photo(), "image/jpeg")
+        return await self._post(self.sim.image(self.openid, media_id))
+
+    def last_code(self) -> str:
+        sms = self.client.app[SERVICES].sms
+        assert isinstance(sms, ConsoleSms)
+        return sms.outbox[-1].params[0]
+
+
+ORG_ANSWERS = [
+    ("认证方式", "1"),
+    ("单位名称", "北京数字认证测试单位"),
+    ("统一社会信用代码", "91110000600037341L"),
+    ("部门", "信息部"),
+    ("单位电话", "010-58515511"),
+    ("法定代表人姓名", "张三"),
+    ("法人手机号", "13800138000"),
+    ("法人证件类型", "1"),
+    ("法人证件号", "11010519491231002X"),
+    ("证书有效期", "2"),
+    ("账号", "0200 0045 0900 0123 456"),
+    ("开户行名称", "北京银行中关村支行"),
+    ("开户行地址", "北京市海淀区"),
+    ("纳税人识别号", "默认"),
+    ("地址及电话", "跳过"),
+    ("开户行及账号", "跳过"),
+    ("经办人姓名", "李四"),
+    ("经办人手机号", "13911112222"),
+    ("经办人证件类型", "1"),
+    ("经办人身份证号", "360426199101010071"),
+    ("经办人电子邮箱", "lisi@example.com"),
+    ("邮寄省份", "河南"),
+    ("邮寄城市", "商丘"),
+    ("详细地址", "睢阳区神火大道 100 号"),
+    ("协议", "同意"),
+]
+
+
+async def client_for(settings: Settings, fake: WeChatApiFake, aiohttp_client) -> TestClient:  # type: ignore[no-untyped-def,type-arg]
+    return await aiohttp_client(create_app(flow_settings(settings, fake), run_worker=False))
+
+
+async def fill(chat: Chat, answers: list[tuple[str, str]]) -> str:
+    reply = ""
+    for label, value in answers:
+        reply = await chat.say(value)
+        assert "❌" not in reply, (label, value, reply)
+    return reply
+
+
+async def test_organisation_application_end_to_end(
+    settings: Settings, wechat_api: WeChatApiFake, aiohttp_client
+) -> None:  # type: ignore[no-untyped-def]
+    client = await client_for(settings, wechat_api, aiohttp_client)
+    chat = Chat(client, wechat_api, "o-org-1")
+    first = await chat.click("org")
+    assert "第 1/" in first and "认证方式" in first and "回复序号 1 或 2 或 3" in first
+    summary = await fill(chat, ORG_ANSWERS)
+    assert "请核对以下填写内容" in summary
+    assert "110***********002X" in summary and "11010519491231002X" not in summary
+    assert "138****8000" in summary and "13800138000" not in summary
+    assert "发票抬头：北京数字认证测试单位" in summary
+    assert "纳税人识别号：91110000600037341L" in summary
+    assert "邮寄城市：商丘市" in summary
+    upload = await chat.say("确认订单")
+    assert "营业执照" in upload and "发送照片" in upload
+    for _ in range(3):
+        assert "❌" not in await chat.send_photo()
+    sms_prompt = await chat.send_photo()
+    assert "验证码已发送至 139****2222" in sms_prompt
+    wrong = await chat.say("000000")
+    assert "验证码不正确，还可以再试" in wrong
+    done = await chat.say(chat.last_code())
+    assert "订单已提交" in done and "¥550.00" in done
+    order = await Order.get(owner_openid="o-org-1")
+    assert order.status == OrderStatus.SUBMITTED
+    assert order.amount_fen == 55000
+    assert order.consent_version and order.consent_at is not None
+    stored = str(order.answers)
+    for secret in ("11010519491231002X", "13800138000", "02000045090000123456", "13911112222"):
+        assert secret not in stored
+    assert await Material.filter(order=order).count() == 4
+
+
+async def test_wrong_answers_are_explained_and_nothing_is_lost(
+    settings: Settings, wechat_api: WeChatApiFake, aiohttp_client
+) -> None:  # type: ignore[no-untyped-def]
+    client = await client_for(settings, wechat_api, aiohttp_client)
+    chat = Chat(client, wechat_api, "o-org-2")
+    await chat.click("org")
+    assert "回复序号" in await chat.say("9")
+    await fill(chat, ORG_ANSWERS[:2])
+    bad = await chat.say("91110000600037341X")
+    assert "❌" in bad and "校验码" in bad and "第 3/" in bad and "统一社会信用代码" in bad
+    await chat.say("91110000600037341L")
+    progress = await chat.say("进度")
+    assert "已填写 3/" in progress and "部门" in progress
+    back = await chat.say("上一步")
+    assert "统一社会信用代码" in back
+    await chat.say("91110000600037341L")
+    help_text = await chat.say("帮助")
+    assert "部门" in help_text and "“上一步”" in help_text and "“取消”" in help_text
+    photo_instead = await chat.send_photo()
+    assert "这一步需要输入文字" in photo_instead
+
+
+async def test_edit_from_summary_and_conditional_fields(
+    settings: Settings, wechat_api: WeChatApiFake, aiohttp_client
+) -> None:  # type: ignore[no-untyped-def]
+    client = await client_for(settings, wechat_api, aiohttp_client)
+    chat = Chat(client, wechat_api, "o-org-3")
+    await chat.click("org")
+    summary = await fill(chat, ORG_ANSWERS)
+    number = re.search(r"(\d+)\. 认证方式", summary)
+    assert number is not None
+    edit = await chat.say(f"修改 {number.group(1)}")
+    assert "请选择企业身份认证方式" in edit
+    summary = await chat.say("2")  # 法人手机号: no bank fields any more
+    assert "请核对以下填写内容" in summary
+    assert "开户行名称" not in summary and "认证方式：法人手机号" in summary
+    edit = await chat.say("修改 单位名称")
+    assert "请输入单位名称" in edit
+    summary = await chat.say("北京新名称有限公司")
+    assert "发票抬头：北京新名称有限公司" in summary
+
+
+async def test_cancel_and_resume(
+    settings: Settings, wechat_api: WeChatApiFake, aiohttp_client
+) -> None:  # type: ignore[no-untyped-def]
+    client = await client_for(settings, wechat_api, aiohttp_client)
+    chat = Chat(client, wechat_api, "o-org-4")
+    await chat.click("org")
+    await fill(chat, ORG_ANSWERS[:3])
+    offer = await chat.click("org")
+    assert "未完成的单位证书申请" in offer and "已填写 3/" in offer
+    resumed = await chat.say("1")
+    assert "部门" in resumed
+    ask = await chat.say("取消")
+    assert "确定要取消" in ask
+    kept = await chat.say("2")
+    assert "继续填写" in kept and "部门" in kept
+    await chat.say("取消")
+    assert "已取消" in await chat.say("1")
+    assert (await Order.get(owner_openid="o-org-4")).status == OrderStatus.CANCELLED
+    menu = await chat.say("你好")
+    assert "请选择要办理的业务" in menu
+
+
+async def test_restart_loses_nothing(
+    settings: Settings, wechat_api: WeChatApiFake, aiohttp_client
+) -> None:  # type: ignore[no-untyped-def]
+    first = await client_for(settings, wechat_api, aiohttp_client)
+    chat = Chat(first, wechat_api, "o-org-5")
+    await chat.click("org")
+    await fill(chat, ORG_ANSWERS[:6])
+    await first.close()  # the server goes away between two messages
+    second = await client_for(settings, wechat_api, aiohttp_client)
+    chat.client = second
+    reply = await chat.say("张三")
+    assert "法人手机号" in reply and "第 7/" in reply
+
+
+async def test_personal_application_end_to_end(
+    settings: Settings, wechat_api: WeChatApiFake, aiohttp_client
+) -> None:  # type: ignore[no-untyped-def]
+    client = await client_for(settings, wechat_api, aiohttp_client)
+    chat = Chat(client, wechat_api, "o-person-1")
+    assert "用户名" in await chat.say("2")
+    summary = await fill(
+        chat,
+        [
+            ("用户名", "王小明"),
+            ("所属单位名称", "跳过"),
+            ("部门", "跳过"),
+            ("证件类型", "1"),
+            ("证件号码", "360426199101010071"),
+            ("申请人手机号", "+86 139 0000 1111"),
+            ("通讯省份", "北京"),
+            ("通讯城市", "北京"),
+            ("详细地址", "海淀区北四环西路 68 号"),
+            ("用户电子邮箱", "wang@example.com"),
+            ("证书有效期", "1"),
+            ("发票抬头", "默认"),
+            ("纳税人识别号", "跳过"),
+            ("地址及电话", "跳过"),
+            ("开户行及账号", "跳过"),
+            ("协议", "1"),
+        ],
+    )
+    assert "发票抬头：王小明" in summary and "360***********0071" in summary
+    await chat.say("1")
+    assert "个人签章" in await chat.send_photo()
+    assert "验证码已发送至 139****1111" in await chat.send_photo()
+    resent = await chat.say("重发")
+    assert "验证码发送太频繁" in resent
+    done = await chat.say(chat.last_code())
+    assert "订单已提交" in done and "¥150.00" in done
+
+
+@pytest.mark.parametrize("bad", [b"not an image at all", None])
+async def test_bad_photos_are_refused_with_a_reason(
+    settings: Settings, wechat_api: WeChatApiFake, aiohttp_client, bad: bytes | None
+) -> None:  # type: ignore[no-untyped-def]
+    client = await client_for(settings, wechat_api, aiohttp_client)
+    chat = Chat(client, wechat_api, "o-person-2")
+    await chat.say("2")
+    await fill(
+        chat,
+        [
+            ("", "王小明"),
+            ("", "跳过"),
+            ("", "跳过"),
+            ("", "1"),
+            ("", "360426199101010071"),
+            ("", "13900001111"),
+            ("", "北京"),
+            ("", "北京"),
+            ("", "海淀区北四环西路 68 号"),
+            ("", "wang@example.com"),
+            ("", "1"),
+            ("", "默认"),
+            ("", "跳过"),
+            ("", "跳过"),
+            ("", "跳过"),
+            ("", "1"),
+            ("", "1"),
+        ],
+    )
+    data = bad if bad is not None else photo(200, 150)
+    media_id = wechat_api.add_media(data, "image/jpeg") if bad is None else None
+    if media_id is None:
+        reply = await chat._post(chat.sim.image(chat.openid, "expired-media-id"))
+        assert "已过期" in reply
+    else:
+        reply = await chat._post(chat.sim.image(chat.openid, media_id))
+        assert "照片太小" in reply
+    assert "身份证" in reply  # the same question again

@@ -1,0 +1,122 @@
+"""The flow declarations read like the seed's forms: same fields, same order, same rules."""
+
+from __future__ import annotations
+
+from bot.config import load_settings
+from bot.flows import StepKind
+from handlers import org_certificate, personal_certificate
+
+SETTINGS = load_settings(None, env={})
+
+# Seed 1.1, top to bottom (经办人/联系人 asked once), then confirmation, materials, SMS.
+ORG_SEED_ORDER = [
+    "认证方式",
+    "单位名称",
+    "统一社会信用代码",
+    "部门",
+    "单位电话",
+    "法定代表人姓名",
+    "法人手机号",
+    "法人证件类型",
+    "法人证件号",
+    "证书有效期",
+    "账户名称",
+    "账号",
+    "开户行名称",
+    "开户行地址",
+    "发票抬头",
+    "纳税人识别号",
+    "地址及电话",
+    "开户行及账号",
+    "经办人认证方式",
+    "经办人姓名",
+    "经办人手机号",
+    "经办人证件类型",
+    "经办人身份证号",
+    "经办人电子邮箱",
+    "邮寄省份",
+    "邮寄城市",
+    "详细地址",
+    "协议",
+    "确认订单",
+    "营业执照",
+    "经办人身份证正面",
+    "企业授权书",
+    "法人身份证正面",
+    "短信验证码",
+]
+# Seed 1.2.
+PERSONAL_SEED_ORDER = [
+    "用户名",
+    "所属单位名称",
+    "部门",
+    "证件类型",
+    "证件号码",
+    "申请人手机号",
+    "通讯省份",
+    "通讯城市",
+    "详细地址",
+    "用户电子邮箱",
+    "证书有效期",
+    "发票抬头",
+    "纳税人识别号",
+    "地址及电话",
+    "开户行及账号",
+    "协议",
+    "确认订单",
+    "身份证原件扫描件",
+    "个人签章图片",
+    "短信验证码",
+]
+# The seed marks these with * (required).
+ORG_OPTIONAL = {"部门", "单位电话", "地址及电话", "开户行及账号", "经办人身份证号"}
+PERSONAL_OPTIONAL = {"所属单位名称", "部门", "纳税人识别号", "地址及电话", "开户行及账号"}
+
+
+def test_organisation_flow_follows_the_seed() -> None:
+    flow = org_certificate.build_flow(SETTINGS)
+    assert [step.label for step in flow.steps] == ORG_SEED_ORDER
+    assert {s.label for s in flow.steps if not s.required} == ORG_OPTIONAL
+
+
+def test_personal_flow_follows_the_seed() -> None:
+    flow = personal_certificate.build_flow(SETTINGS)
+    assert [step.label for step in flow.steps] == PERSONAL_SEED_ORDER
+    assert {s.label for s in flow.steps if not s.required} == PERSONAL_OPTIONAL
+
+
+def test_bank_fields_only_for_bank_transfer_and_titles_follow_the_unit_name() -> None:
+    flow = org_certificate.build_flow(SETTINGS)
+    bank = {"账户名称", "账号", "开户行名称", "开户行地址"}
+    for method, expected in (
+        ("bank_transfer", True),
+        ("legal_phone", False),
+        ("handler_phone", False),
+    ):
+        labels = {s.label for s in flow.steps if s.applies({"auth_method": method})}
+        assert bank <= labels if expected else not (bank & labels)
+    fixed = {s.label for s in flow.steps if not s.editable}
+    assert {"账户名称", "发票抬头"} <= fixed
+    assert flow.step("invoice_title").default({"org_name": "某公司"}) == "某公司"
+
+
+def test_personal_data_is_sensitive() -> None:
+    flow = org_certificate.build_flow(SETTINGS)
+    sensitive = {s.key for s in flow.steps if s.sensitive}
+    assert sensitive == {
+        "legal_phone",
+        "legal_id_number",
+        "bank_account",
+        "handler_phone",
+        "handler_id_number",
+    }
+    assert all(flow.step(key).masker for key in sensitive)
+
+
+def test_years_and_prices_come_from_config() -> None:
+    from dataclasses import replace
+
+    settings = replace(SETTINGS, prices={"org_1": 30000, "org_3": 80000})
+    years = org_certificate.build_flow(settings).step("years")
+    assert years.kind is StepKind.CHOICE
+    assert [c.label for c in years.choices] == ["1 年（¥300.00）", "3 年（¥800.00）"]
