@@ -37,6 +37,7 @@ typecheck: install
 	$(VENV)/bin/mypy bot handlers models key_bridge
 
 bench: install services
+	$(PY) -m pip install --quiet -e '.[dev,bench]'
 	$(PY) -m bench
 
 clean:

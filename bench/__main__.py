@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import sys
 
-from bench import outbox
+from bench import outbox, webhook
 
-BENCHMARKS = {"outbox": outbox.main}
+BENCHMARKS = {"webhook": webhook.main, "outbox": outbox.main}
 
 
 def main(argv: list[str]) -> int:

@@ -18,6 +18,7 @@ from bot.devmode import apply_dev_defaults
 from bot.logs import configure_logging, get_logger
 from bot.secrets_box import generate_key
 from bot.services import build_services
+from bot.wechat.client import WeChatAPIError
 from bot.worker import Worker
 
 log = get_logger("certdesk")
@@ -139,6 +140,24 @@ def cmd_jobs(args: argparse.Namespace) -> None:
     asyncio.run(_with_db(settings, lambda: jobs_admin.run(args, print)))
 
 
+def cmd_menu(args: argparse.Namespace) -> None:
+    """Publish the official account's custom menu (menu sync)."""
+    from bot.wechat.menu import load_menu
+
+    settings = _settings(args)
+    menu = load_menu(settings.wechat.menu_file)
+
+    async def sync() -> None:
+        services = build_services(settings)
+        try:
+            await services.wechat.create_menu(menu)
+        finally:
+            await services.close()
+
+    asyncio.run(sync())
+    print("menu published: " + ", ".join(b["name"] for b in menu["button"]))
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the certdesk command."""
     parser = argparse.ArgumentParser(prog="certdesk", description=__doc__)
@@ -163,6 +182,8 @@ def build_parser() -> argparse.ArgumentParser:
     command("migrate", cmd_migrate)
     command("check-config", cmd_check_config)
     command("gen-key", cmd_gen_key)
+    menu = command("menu", cmd_menu)
+    menu.add_argument("action", choices=["sync"])
     jobs = command("jobs", cmd_jobs)
     from bot.jobs_admin import add_arguments
 
@@ -178,6 +199,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"certdesk: configuration error: {exc}", file=sys.stderr)
         return 2
+    except WeChatAPIError as exc:
+        print(f"certdesk: WeChat refused: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
     return 0

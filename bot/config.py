@@ -100,6 +100,7 @@ class WechatSettings:
     encoding_aes_key: str = ""
     api_base_url: str = "https://api.weixin.qq.com"
     reply_budget: float = 4.0
+    menu_file: str = ""
 
 
 @dataclass(frozen=True)

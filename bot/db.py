@@ -87,8 +87,10 @@ async def migrate(url: str) -> list[str]:
 
     _ensure_sqlite_dir(url)
     location = MIGRATIONS_ROOT / dialect_of(url)
-    command = Command(tortoise_config=tortoise_config(url), app=APP, location=str(location))
+    config = tortoise_config(url)
+    command = Command(tortoise_config=config, app=APP, location=str(location))
     try:
+        await Tortoise.init(config=config)  # aerich reuses an initialised Tortoise as it is
         await command.init()
         applied: list[str] = await command.upgrade(run_in_transaction=True)
     finally:
@@ -115,8 +117,10 @@ async def make_migration(url: str, name: str) -> str | None:
 
     _ensure_sqlite_dir(url)
     location = MIGRATIONS_ROOT / dialect_of(url)
-    command = Command(tortoise_config=tortoise_config(url), app=APP, location=str(location))
+    config = tortoise_config(url)
+    command = Command(tortoise_config=config, app=APP, location=str(location))
     try:
+        await Tortoise.init(config=config)  # aerich reuses an initialised Tortoise as it is
         await command.init()
         await command.upgrade(run_in_transaction=True)
         await command.init()  # reload the last applied state before diffing the models

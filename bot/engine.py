@@ -463,8 +463,13 @@ class Engine:
     # -- persistence ----------------------------------------------------------------------------
 
     async def _conversation(self, channel: str, openid: str) -> Conversation:
-        query = Conversation.filter(channel=channel, openid=openid)
-        conversation = await query.select_for_update().first()
+        """The user's conversation with its draft, in one query.
+
+        Messages of one user are serialised by the channel's per-user lock, so no row lock
+        is taken here.
+        """
+        query = Conversation.filter(channel=channel, openid=openid).select_related("order")
+        conversation = await query.first()
         if conversation is None:
             conversation, _ = await Conversation.get_or_create(channel=channel, openid=openid)
         return conversation
@@ -472,12 +477,10 @@ class Engine:
     async def _draft(self, conversation: Conversation) -> Order | None:
         if conversation.order_id is None:  # type: ignore[attr-defined]
             return None
-        order = await Order.get_or_none(
-            id=conversation.order_id,  # type: ignore[attr-defined]
-            status=OrderStatus.DRAFT,
-        )
-        if order is None:
+        order = conversation.order
+        if order is None or order.status != OrderStatus.DRAFT:
             conversation.order = None
+            return None
         return order
 
     async def _begin(self, conversation: Conversation, openid: str, flow: Flow) -> Answer:

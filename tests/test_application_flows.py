@@ -16,6 +16,7 @@ from bot.app import SERVICES, create_app
 from bot.config import Settings
 from bot.sms import ConsoleSms
 from bot.wechat.simulator import WeChatSimulator
+from handlers.demo_script import ORG_APPLICATION
 from models.materials import Material
 from models.orders import Order, OrderStatus
 from tests.fakes.wechat_api import WeChatApiFake
@@ -83,33 +84,7 @@ class Chat:
         return sms.outbox[-1].params[0]
 
 
-ORG_ANSWERS = [
-    ("认证方式", "1"),
-    ("单位名称", "北京数字认证测试单位"),
-    ("统一社会信用代码", "91110000600037341L"),
-    ("部门", "信息部"),
-    ("单位电话", "010-58515511"),
-    ("法定代表人姓名", "张三"),
-    ("法人手机号", "13800138000"),
-    ("法人证件类型", "1"),
-    ("法人证件号", "11010519491231002X"),
-    ("证书有效期", "2"),
-    ("账号", "0200 0045 0900 0123 456"),
-    ("开户行名称", "北京银行中关村支行"),
-    ("开户行地址", "北京市海淀区"),
-    ("纳税人识别号", "默认"),
-    ("地址及电话", "跳过"),
-    ("开户行及账号", "跳过"),
-    ("经办人姓名", "李四"),
-    ("经办人手机号", "13911112222"),
-    ("经办人证件类型", "1"),
-    ("经办人身份证号", "360426199101010071"),
-    ("经办人电子邮箱", "lisi@example.com"),
-    ("邮寄省份", "河南"),
-    ("邮寄城市", "商丘"),
-    ("详细地址", "睢阳区神火大道 100 号"),
-    ("协议", "同意"),
-]
+ORG_ANSWERS = ORG_APPLICATION
 
 
 async def client_for(settings: Settings, fake: WeChatApiFake, aiohttp_client) -> TestClient:  # type: ignore[no-untyped-def,type-arg]

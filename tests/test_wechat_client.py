@@ -168,3 +168,29 @@ async def test_template_qrcode_menu_and_login(
     with pytest.raises(WeChatAPIError) as info:
         await mp.code_to_session(code)  # single use
     assert info.value.errcode in {40029, 40163}
+
+
+async def test_menu_sync_publishes_the_five_services(wechat_api: WeChatApiFake) -> None:
+    from bot.secrets_box import generate_key
+    from tests.conftest import run_certdesk
+
+    key = generate_key()
+    env = {
+        "CERTDESK_WECHAT_APP_ID": wechat_api.app_id,
+        "CERTDESK_WECHAT_APP_SECRET": wechat_api.app_secret,
+        "CERTDESK_WECHAT_API_BASE_URL": wechat_api.base_url,
+        "CERTDESK_SECURITY_DATA_KEYS": key,
+        "CERTDESK_SECURITY_LOOKUP_KEY": key,
+    }
+    result = await asyncio.to_thread(run_certdesk, "menu", "sync", env=env)
+    assert result.returncode == 0, result.stderr
+    keys = [
+        sub["key"]
+        for button in wechat_api.menu["button"]
+        for sub in button.get("sub_button", [button])
+    ]
+    assert keys == ["org", "personal", "renew", "unlock", "query"]
+    wrong = {**env, "CERTDESK_WECHAT_APP_SECRET": "wrong"}
+    failed = await asyncio.to_thread(run_certdesk, "menu", "sync", env=wrong)
+    assert failed.returncode == 1
+    assert "WeChat refused" in failed.stderr

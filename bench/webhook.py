@@ -1,0 +1,235 @@
+"""Webhook step throughput: encrypted text messages that each advance a conversation step.
+
+One ``certdesk serve`` process (PostgreSQL + Redis, no in-process worker) receives simulated
+applicants walking the organisation flow; each applicant sends one message at a time and
+waits for the passive reply, ``BENCH_CONNECTIONS`` applicants at once. Measured in the same
+run, on the same machine, with the same signed and encrypted deliveries:
+
+- bare aiohttp handler (HTTP floor), wechatpy parse + encrypted reply (protocol floor);
+- a stateful WeRoBot bot with Redis sessions under gunicorn (one sync worker: one process,
+  like the certdesk process measured), the peer.
+
+Prints requests/s, p50/p99 latency and certdesk's ratio to each.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass
+
+import aiohttp
+import asyncpg
+
+from bench.peers import AES_KEY, APP_ID, TOKEN
+from bot.db import migrate
+from bot.secrets_box import generate_key
+from bot.wechat.simulator import Delivery, WeChatSimulator
+from handlers.demo_script import ORG_APPLICATION
+
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "32"))
+DURATION = float(os.environ.get("BENCH_SECONDS", "10"))
+PG_ADMIN = os.environ.get("TEST_POSTGRES_URL", "postgres://root@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+@dataclass
+class Result:
+    """What one load run measured."""
+
+    name: str
+    requests: int
+    errors: int
+    seconds: float
+    latencies: list[float]
+
+    @property
+    def rate(self) -> float:
+        return self.requests / self.seconds
+
+    def percentile(self, p: float) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000 if ordered else 0.0
+
+    def line(self) -> str:
+        return (
+            f"{self.name:34} {self.rate:8.0f} req/s  p50 {self.percentile(0.5):6.1f} ms  "
+            f"p99 {self.percentile(0.99):6.1f} ms  errors {self.errors}"
+        )
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def applicant_script(sim: WeChatSimulator, openid: str) -> list[Delivery]:
+    """One applicant: the menu click, then every text answer up to the summary."""
+    click = sim.event(openid, "CLICK", "org")
+    return [click, *(sim.text(openid, value) for _label, value in ORG_APPLICATION)]
+
+
+async def wait_port(port: int, within: float = 30) -> None:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError):
+            _reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.close()
+            return
+        await asyncio.sleep(0.2)
+    raise RuntimeError(f"nothing listening on {port}")
+
+
+async def load(name: str, port: int, check_reply: bool) -> Result:
+    """``CONNECTIONS`` applicants, each sending its script one message at a time."""
+    sim = WeChatSimulator(token=TOKEN, app_id=APP_ID, encoding_aes_key=AES_KEY)
+    latencies: list[float] = []
+    errors = 0
+    stop_at = time.monotonic() + DURATION
+    url = f"http://127.0.0.1:{port}/wechat"
+    connector = aiohttp.TCPConnector(limit=CONNECTIONS)
+
+    async def applicant(session: aiohttp.ClientSession, index: int) -> None:
+        nonlocal errors
+        round_no = 0
+        while time.monotonic() < stop_at:
+            openid = f"o-bench-{name[:4]}-{index}-{round_no}-{uuid.uuid4().hex[:6]}"
+            round_no += 1
+            for delivery in applicant_script(sim, openid):
+                if time.monotonic() >= stop_at:
+                    return
+                started = time.perf_counter()
+                try:
+                    async with session.post(
+                        url, params=delivery.params, data=delivery.body.encode()
+                    ) as response:
+                        body = await response.text()
+                        ok = response.status == 200 and (not check_reply or "Encrypt" in body)
+                except aiohttp.ClientError:
+                    ok = False
+                latencies.append(time.perf_counter() - started)
+                if not ok:
+                    errors += 1
+
+    started = time.perf_counter()
+    async with aiohttp.ClientSession(connector=connector) as session:
+        await asyncio.gather(*(applicant(session, i) for i in range(CONNECTIONS)))
+    return Result(name, len(latencies), errors, time.perf_counter() - started, latencies)
+
+
+def start(args: list[str], env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        args,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+async def measure(
+    name: str,
+    args: list[str],
+    port: int,
+    env: dict[str, str] | None = None,
+    check_reply: bool = True,
+) -> Result:
+    process = start(args, env)
+    try:
+        await wait_port(port)
+        return await load(name, port, check_reply)
+    finally:
+        stop(process)
+
+
+async def main() -> None:
+    """Run certdesk and the three comparisons; print the figures and ratios."""
+    py = sys.executable
+    db = f"certdesk_bench_{uuid.uuid4().hex[:8]}"
+    admin = await asyncpg.connect(PG_ADMIN)
+    await admin.execute(f'CREATE DATABASE "{db}"')
+    url = f"{PG_ADMIN.rsplit('/', 1)[0]}/{db}"
+    prefix = f"bench:{uuid.uuid4().hex[:8]}:"
+    env = {
+        "CERTDESK_DATABASE_URL": url,
+        "CERTDESK_REDIS_URL": REDIS_URL,
+        "CERTDESK_REDIS_PREFIX": prefix,
+        "CERTDESK_SECURITY_DATA_KEYS": generate_key(),
+        "CERTDESK_SECURITY_LOOKUP_KEY": generate_key(),
+        "CERTDESK_WECHAT_TOKEN": TOKEN,
+        "CERTDESK_WECHAT_APP_ID": APP_ID,
+        "CERTDESK_WECHAT_ENCODING_AES_KEY": AES_KEY,
+        "CERTDESK_LOGGING_LEVEL": "WARNING",
+        "CERTDESK_PRICES_ORG_1": "30000",
+        "CERTDESK_PRICES_ORG_2": "55000",
+        "CERTDESK_DATABASE_POOL_MAX_SIZE": "20",
+    }
+    results: list[Result] = []
+    try:
+        await migrate(url)
+        print(
+            f"{CONNECTIONS} connections, {DURATION:.0f} s each, one server process, "
+            f"{os.cpu_count()} cores shared with the load generator"
+        )
+        port = free_port()
+        results.append(
+            await measure(
+                "certdesk (PostgreSQL + Redis)",
+                [py, "-m", "bot.cli", "serve", "--no-worker", "--port", str(port)],
+                port,
+                env,
+            )
+        )
+        port = free_port()
+        results.append(
+            await measure(
+                "floor: bare aiohttp",
+                [py, "-m", "bench.peers", "bare", str(port)],
+                port,
+                check_reply=False,
+            )
+        )
+        port = free_port()
+        results.append(
+            await measure(
+                "floor: wechatpy parse+reply",
+                [py, "-m", "bench.peers", "wechatpy", str(port)],
+                port,
+            )
+        )
+        port = free_port()
+        gunicorn = os.path.join(os.path.dirname(py), "gunicorn")
+        results.append(
+            await measure(
+                "peer: WeRoBot + Redis (gunicorn)",
+                [gunicorn, "-w", "1", "-b", f"127.0.0.1:{port}", "bench.peers:werobot_app()"],
+                port,
+                {"BENCH_REDIS_URL": REDIS_URL},
+            )
+        )
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+        await admin.close()
+    for result in results:
+        print(result.line())
+    certdesk = results[0]
+    for other in results[1:]:
+        print(f"certdesk / {other.name}: {certdesk.rate / other.rate:5.2f}x throughput")
