@@ -81,17 +81,24 @@ async def ping_db() -> None:
     await connection().execute_query("SELECT 1")
 
 
-async def migrate(url: str) -> list[str]:
-    """Apply pending migrations (creating the schema on an empty database); return their names."""
+async def _aerich(url: str) -> Any:
+    """An initialised aerich command for the migration set of ``url``'s dialect."""
     from aerich import Command
 
     _ensure_sqlite_dir(url)
-    location = MIGRATIONS_ROOT / dialect_of(url)
     config = tortoise_config(url)
-    command = Command(tortoise_config=config, app=APP, location=str(location))
+    command = Command(
+        tortoise_config=config, app=APP, location=str(MIGRATIONS_ROOT / dialect_of(url))
+    )
+    await Tortoise.init(config=config)  # aerich reuses an initialised Tortoise as it is
+    await command.init()
+    return command
+
+
+async def migrate(url: str) -> list[str]:
+    """Apply pending migrations (creating the schema on an empty database); return their names."""
     try:
-        await Tortoise.init(config=config)  # aerich reuses an initialised Tortoise as it is
-        await command.init()
+        command = await _aerich(url)
         applied: list[str] = await command.upgrade(run_in_transaction=True)
     finally:
         await Tortoise.close_connections()
@@ -113,15 +120,8 @@ async def make_migration(url: str, name: str) -> str | None:
     ``url`` must be a scratch database: pending migrations are applied to it first, then the
     difference between the last migration and the models becomes a new migration file.
     """
-    from aerich import Command
-
-    _ensure_sqlite_dir(url)
-    location = MIGRATIONS_ROOT / dialect_of(url)
-    config = tortoise_config(url)
-    command = Command(tortoise_config=config, app=APP, location=str(location))
     try:
-        await Tortoise.init(config=config)  # aerich reuses an initialised Tortoise as it is
-        await command.init()
+        command = await _aerich(url)
         await command.upgrade(run_in_transaction=True)
         await command.init()  # reload the last applied state before diffing the models
         written: str = await command.migrate(name)

@@ -160,14 +160,7 @@ class Engine:
             draft = await self._draft(conversation)
             if draft is None:
                 return None
-            flow = self.flows[draft.kind]
-            turn = Turn(
-                self.services,
-                flow,
-                conversation,
-                draft,
-                decrypt_answers(self.services, flow, draft),
-            )
+            turn = self._turn_for(conversation, draft)
             answer = await self._turn(turn, inbound)
             await draft.save()
             await conversation.save()
@@ -449,14 +442,7 @@ class Engine:
         if text in YES or text in VERB_CONTINUE:
             conversation.awaiting = None
             await conversation.save()
-            flow = self.flows[draft.kind]
-            turn = Turn(
-                self.services,
-                flow,
-                conversation,
-                draft,
-                decrypt_answers(self.services, flow, draft),
-            )
+            turn = self._turn_for(conversation, draft)
             return Answer([TextReply(self._prompt_or_done(turn))])
         return Answer([TextReply(T.YES_NO_AGAIN)])
 
@@ -483,6 +469,13 @@ class Engine:
             return None
         return order
 
+    def _turn_for(self, conversation: Conversation, draft: Order) -> Turn:
+        """A turn on the user's draft with its answers decrypted."""
+        flow = self.flows[draft.kind]
+        return Turn(
+            self.services, flow, conversation, draft, decrypt_answers(self.services, flow, draft)
+        )
+
     async def _begin(self, conversation: Conversation, openid: str, flow: Flow) -> Answer:
         order = await Order.create(
             order_no=new_order_no(), kind=flow.code, owner_openid=openid, status=OrderStatus.DRAFT
@@ -493,8 +486,6 @@ class Engine:
         conversation.editing = False
         conversation.history = []
         await conversation.save()
-        turn = Turn(
-            self.services, flow, conversation, order, decrypt_answers(self.services, flow, order)
-        )
+        turn = self._turn_for(conversation, order)
         intro = [TextReply(flow.intro)] if flow.intro else []
         return Answer([*intro, TextReply(self._prompt_or_done(turn))])

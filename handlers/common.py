@@ -51,6 +51,28 @@ def _price(settings: Settings, kind: str, years: int) -> str:
     return f"（¥{fen // 100}.{fen % 100:02d}）" if fen else ""
 
 
+def invoice_extra_steps() -> list[Step]:
+    """发票信息's optional 地址及电话 and 开户行及账号 (for a special VAT invoice)."""
+    return [
+        Step(
+            "invoice_address_phone",
+            "地址及电话",
+            "请输入开票地址及电话。",
+            required=False,
+            validator=v.free_text(100, label="地址及电话"),
+            section="发票信息",
+        ),
+        Step(
+            "invoice_bank",
+            "开户行及账号",
+            "请输入开票开户行及账号。",
+            required=False,
+            validator=v.free_text(100, label="开户行及账号"),
+            section="发票信息",
+        ),
+    ]
+
+
 def province_step(key: str, label: str) -> Step:
     """省份, matched against the administrative-division list."""
     return Step(

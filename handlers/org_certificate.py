@@ -17,6 +17,7 @@ from handlers.common import (
     confirm_step,
     id_number_validator,
     id_type_step,
+    invoice_extra_steps,
     province_step,
     sms_step,
     upload_step,
@@ -168,22 +169,7 @@ def build_flow(settings: Settings) -> Flow:
                 default=lambda a: a.get("uscc", ""),
                 section="发票信息",
             ),
-            Step(
-                "invoice_address_phone",
-                "地址及电话",
-                "请输入开票地址及电话。",
-                required=False,
-                validator=v.free_text(100, label="地址及电话"),
-                section="发票信息",
-            ),
-            Step(
-                "invoice_bank",
-                "开户行及账号",
-                "请输入开票开户行及账号。",
-                required=False,
-                validator=v.free_text(100, label="开户行及账号"),
-                section="发票信息",
-            ),
+            *invoice_extra_steps(),
             # 经办人信息 (the seed's 联系人信息 repeats it: asked once)
             Step(
                 "handler_auth",

@@ -27,7 +27,9 @@ from bot.config import Settings, load_settings
 from bot.db import close_db, init_db
 from bot.secrets_box import generate_key
 from bot.services import Services, build_services
+from bot.store import MemoryStore, RedisStore, Store
 from tests.fakes.fixtures import *  # noqa: F403  (fake WeChat, Pay, SMS and SMTP servers)
+from tests.fakes.wechat_api import WeChatApiFake
 
 PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgres://root@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -126,6 +128,57 @@ def redis_prefix() -> Iterator[str]:
             await client.aclose()
 
     asyncio.run(cleanup())
+
+
+def with_wechat(
+    settings: Settings, fake: WeChatApiFake, *, token: str, aes_key: str = "", budget: float = 4.0
+) -> Settings:
+    """``settings`` pointed at the WeChat fake, with our server token (and safe-mode key)."""
+    return dataclasses.replace(
+        settings,
+        wechat=dataclasses.replace(
+            settings.wechat,
+            app_id=fake.app_id,
+            app_secret=fake.app_secret,
+            token=token,
+            encoding_aes_key=aes_key,
+            api_base_url=fake.base_url,
+            reply_budget=budget,
+        ),
+    )
+
+
+@pytest.fixture(params=["memory", "redis"])
+def store_kind(request: pytest.FixtureRequest) -> str:
+    """Which store implementation a store test runs on."""
+    return str(request.param)
+
+
+@pytest.fixture
+async def store(store_kind: str, redis_prefix: str) -> AsyncIterator[Store]:
+    """A store of this test's own; a Redis one must answer a ping (never skipped)."""
+    made = (
+        MemoryStore(redis_prefix) if store_kind == "memory" else RedisStore(REDIS_URL, redis_prefix)
+    )
+    await made.ping()
+    try:
+        yield made
+    finally:
+        await made.close()
+
+
+@pytest.fixture
+async def peer(store_kind: str, store: Store, redis_prefix: str) -> AsyncIterator[Store]:
+    """Another process of the same deployment: a second Redis client on the same prefix
+    (for the in-process store, the only object that shares its state: itself)."""
+    if store_kind == "memory":
+        yield store
+        return
+    other = RedisStore(REDIS_URL, redis_prefix)
+    try:
+        yield other
+    finally:
+        await other.close()
 
 
 @pytest.fixture

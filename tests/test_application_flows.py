@@ -19,6 +19,7 @@ from bot.wechat.simulator import WeChatSimulator
 from handlers.demo_script import ORG_APPLICATION
 from models.materials import Material
 from models.orders import Order, OrderStatus
+from tests.conftest import with_wechat
 from tests.fakes.wechat_api import WeChatApiFake
 
 TOKEN = "flow-token"
@@ -34,15 +35,7 @@ def photo(width: int = 1200, height: int = 900) -> bytes:
 
 def flow_settings(settings: Settings, fake: WeChatApiFake) -> Settings:
     return dataclasses.replace(
-        settings,
-        wechat=dataclasses.replace(
-            settings.wechat,
-            app_id=fake.app_id,
-            app_secret=fake.app_secret,
-            token=TOKEN,
-            encoding_aes_key=AES_KEY,
-            api_base_url=fake.base_url,
-        ),
+        with_wechat(settings, fake, token=TOKEN, aes_key=AES_KEY),
         service=dataclasses.replace(settings.service, phone="010-58515511"),
         prices=PRICES,
     )

@@ -13,7 +13,6 @@ import logging
 import math
 import os
 import time
-import uuid
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 
@@ -57,7 +56,7 @@ from bot.sms_codes import (
     day_window,
     normalize_code,
 )
-from bot.store import MemoryStore, RedisStore, Store
+from bot.store import RedisStore, Store
 from tests.fakes.tencent_sms import DEFAULT_SIGN_NAME, TencentSmsFake
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -85,54 +84,6 @@ class FakeClock:
 
     def advance(self, seconds: float) -> None:
         self.now += seconds
-
-
-async def _delete_keys(prefix: str) -> None:
-    client = aioredis.from_url(REDIS_URL)
-    try:
-        keys = [key async for key in client.scan_iter(match=prefix + "*", count=500)]
-        if keys:
-            await client.delete(*keys)
-    finally:
-        await client.aclose()
-
-
-@pytest.fixture
-def prefix() -> str:
-    """A key prefix of this test's own."""
-    return f"certdesk-test:{uuid.uuid4().hex[:12]}:"
-
-
-@pytest.fixture(params=["memory", "redis"])
-def kind(request: pytest.FixtureRequest) -> str:
-    """Which store implementation the test runs on."""
-    return str(request.param)
-
-
-@pytest.fixture
-async def store(kind: str, prefix: str) -> AsyncIterator[Store]:
-    """The store under test; a Redis one must answer a ping (never skipped)."""
-    made = MemoryStore(prefix) if kind == "memory" else RedisStore(REDIS_URL, prefix)
-    await made.ping()
-    try:
-        yield made
-    finally:
-        await made.close()
-        if kind == "redis":
-            await _delete_keys(prefix)
-
-
-@pytest.fixture
-async def peer(kind: str, store: Store, prefix: str) -> AsyncIterator[Store]:
-    """Another process's view of the store (for the in-process store: the store itself)."""
-    if kind == "memory":
-        yield store
-        return
-    other = RedisStore(REDIS_URL, prefix)
-    try:
-        yield other
-    finally:
-        await other.close()
 
 
 @pytest.fixture
@@ -836,9 +787,9 @@ async def test_bad_arguments_are_programming_errors(store: Store, console: Conso
 
 
 async def test_nothing_personal_is_stored_or_logged_in_clear(
-    prefix: str, clock: FakeClock, console: ConsoleSms, caplog: pytest.LogCaptureFixture
+    redis_prefix: str, clock: FakeClock, console: ConsoleSms, caplog: pytest.LogCaptureFixture
 ) -> None:
-    store = RedisStore(REDIS_URL, prefix)
+    store = RedisStore(REDIS_URL, redis_prefix)
     codes = SmsCodes(store, console, HASH_KEY, clock=clock)
     client = aioredis.from_url(REDIS_URL)
     try:
@@ -847,8 +798,8 @@ async def test_nothing_personal_is_stored_or_logged_in_clear(
             code = last_code(console)
             with pytest.raises(CodeInvalid):
                 await codes.verify(PHONE, PURPOSE, SUBJECT, _wrong(code))
-        keys = [key async for key in client.scan_iter(match=prefix + "*", count=500)]
-        names = {key.decode().removeprefix(prefix).split(":")[1] for key in keys}
+        keys = [key async for key in client.scan_iter(match=redis_prefix + "*", count=500)]
+        names = {key.decode().removeprefix(redis_prefix).split(":")[1] for key in keys}
         assert names == {"code", "last", "day"}
         for key in keys:
             value = await client.get(key)
@@ -858,5 +809,4 @@ async def test_nothing_personal_is_stored_or_logged_in_clear(
         assert_not_logged(caplog, PHONE, code)
     finally:
         await client.aclose()
-        await store.close()
-        await _delete_keys(prefix)
+        await store.close()  # the redis_prefix fixture deletes the keys

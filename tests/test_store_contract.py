@@ -11,10 +11,9 @@ import logging
 import os
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 import pytest
-import redis.asyncio as aioredis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -30,55 +29,6 @@ from bot.store import (
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 CLOSED_PORT_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
-
-
-async def _delete_keys(prefix: str) -> None:
-    client = aioredis.from_url(REDIS_URL)
-    try:
-        keys = [key async for key in client.scan_iter(match=prefix + "*", count=500)]
-        if keys:
-            await client.delete(*keys)
-    finally:
-        await client.aclose()
-
-
-@pytest.fixture
-def store_prefix() -> str:
-    """A key prefix of this test's own."""
-    return f"certdesk-test:{uuid.uuid4().hex[:12]}:"
-
-
-@pytest.fixture(params=["memory", "redis"])
-def kind(request: pytest.FixtureRequest) -> str:
-    """Which implementation the test runs on."""
-    return str(request.param)
-
-
-@pytest.fixture
-async def store(kind: str, store_prefix: str) -> AsyncIterator[Store]:
-    """The store under test; a Redis one must answer a ping (never skipped)."""
-    made = MemoryStore(store_prefix) if kind == "memory" else RedisStore(REDIS_URL, store_prefix)
-    await made.ping()
-    try:
-        yield made
-    finally:
-        await made.close()
-        if kind == "redis":
-            await _delete_keys(store_prefix)
-
-
-@pytest.fixture
-async def peer(kind: str, store: Store, store_prefix: str) -> AsyncIterator[Store]:
-    """Another process of the same deployment: a second Redis client on the same prefix
-    (for the in-process store, the only object that shares its state: itself)."""
-    if kind == "memory":
-        yield store
-        return
-    other = RedisStore(REDIS_URL, store_prefix)
-    try:
-        yield other
-    finally:
-        await other.close()
 
 
 async def _within(seconds: float, condition: Callable[[], Awaitable[bool]]) -> None:
@@ -287,11 +237,11 @@ async def test_lock_lease_is_renewed_while_held(store: Store, peer: Store) -> No
 
 
 async def test_lock_of_a_crashed_holder_expires_after_its_lease(
-    store: Store, kind: str, store_prefix: str, caplog: pytest.LogCaptureFixture
+    store: Store, store_kind: str, redis_prefix: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     # The holder is a process of its own (for the in-process store: the store itself); it
     # takes the lock and then dies: close() stops its lease renewal and it never releases.
-    holder = store if kind == "memory" else RedisStore(REDIS_URL, store_prefix)
+    holder = store if store_kind == "memory" else RedisStore(REDIS_URL, redis_prefix)
     crashed = holder.lock("job", lease=0.3)
     await crashed.__aenter__()
     await holder.close()
@@ -408,8 +358,10 @@ async def test_publish_reaches_subscribers(store: Store) -> None:
     await _within(2, nobody_listens)
 
 
-async def test_channels_are_isolated_by_name_and_prefix(store: Store, kind: str) -> None:
-    other = MemoryStore() if kind == "memory" else RedisStore(REDIS_URL, "certdesk-test:other:")
+async def test_channels_are_isolated_by_name_and_prefix(store: Store, store_kind: str) -> None:
+    other = (
+        MemoryStore() if store_kind == "memory" else RedisStore(REDIS_URL, "certdesk-test:other:")
+    )
     try:
         async with store.subscribe("ch") as messages:
             assert await other.publish("ch", "other deployment") == 0

@@ -6,7 +6,6 @@ behind the signature check are exercised, not only the signature check itself.
 
 from __future__ import annotations
 
-import dataclasses
 import random
 import tracemalloc
 
@@ -17,6 +16,7 @@ from bot.app import create_app
 from bot.config import Settings
 from bot.messages import Answer, Inbound, TextReply
 from bot.wechat.simulator import Delivery, WeChatSimulator
+from tests.conftest import with_wechat
 from tests.fakes.wechat_api import WeChatApiFake
 
 TOKEN = "fuzz-token"
@@ -84,17 +84,7 @@ async def echo(inbound: Inbound) -> Answer:
 
 
 def fuzz_settings(settings: Settings, fake: WeChatApiFake) -> Settings:
-    return dataclasses.replace(
-        settings,
-        wechat=dataclasses.replace(
-            settings.wechat,
-            app_id=fake.app_id,
-            app_secret=fake.app_secret,
-            token=TOKEN,
-            encoding_aes_key=AES_KEY,
-            api_base_url=fake.base_url,
-        ),
-    )
+    return with_wechat(settings, fake, token=TOKEN, aes_key=AES_KEY)
 
 
 async def test_ten_thousand_mutated_deliveries(

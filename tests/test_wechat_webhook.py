@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import time
 from collections.abc import Callable
 
@@ -17,6 +16,7 @@ from bot.messages import Answer, ImageReply, Inbound, TextReply
 from bot.wechat.crypto import MessageCrypto, sign
 from bot.wechat.simulator import Delivery, WeChatSimulator
 from models.users import WeChatUser
+from tests.conftest import with_wechat
 from tests.fakes.wechat_api import WeChatApiFake
 
 TOKEN = "certdesk-test-token"
@@ -27,18 +27,7 @@ JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 200 + b"\xff\xd9"
 def wechat_settings(
     settings: Settings, fake: WeChatApiFake, *, safe: bool, budget: float = 4.0
 ) -> Settings:
-    return dataclasses.replace(
-        settings,
-        wechat=dataclasses.replace(
-            settings.wechat,
-            app_id=fake.app_id,
-            app_secret=fake.app_secret,
-            token=TOKEN,
-            encoding_aes_key=AES_KEY if safe else "",
-            api_base_url=fake.base_url,
-            reply_budget=budget,
-        ),
-    )
+    return with_wechat(settings, fake, token=TOKEN, aes_key=AES_KEY if safe else "", budget=budget)
 
 
 def simulator(fake: WeChatApiFake, *, safe: bool) -> WeChatSimulator:
