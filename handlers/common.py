@@ -73,6 +73,22 @@ def invoice_extra_steps() -> list[Step]:
     ]
 
 
+def address_steps(prefix: str, kind: str) -> list[Step]:
+    """省份, 城市 and 详细地址 (where the Key is mailed); keys ``<prefix>_province`` etc."""
+    key = (prefix + "_") if prefix else ""
+    return [
+        province_step(f"{key}province", f"{kind}省份"),
+        city_step(f"{key}city", f"{kind}城市", f"{key}province"),
+        Step(
+            f"{key}address",
+            "详细地址",
+            "请输入详细地址（建议填写能收快递的地址，证书 Key 将寄到这里）。",
+            validator=v.free_text(120, min_len=5, label="详细地址"),
+            section="地址信息",
+        ),
+    ]
+
+
 def province_step(key: str, label: str) -> Step:
     """省份, matched against the administrative-division list."""
     return Step(

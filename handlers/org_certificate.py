@@ -12,13 +12,12 @@ from bot.config import Settings
 from bot.flows import Answers, Choice, Flow, Step, StepKind
 from bot.masking import mask_bank_account, mask_id_number, mask_phone
 from handlers.common import (
+    address_steps,
     agreement_step,
-    city_step,
     confirm_step,
     id_number_validator,
     id_type_step,
     invoice_extra_steps,
-    province_step,
     sms_step,
     upload_step,
     years_step,
@@ -214,15 +213,7 @@ def build_flow(settings: Settings) -> Flow:
                 section="经办人信息",
             ),
             # 邮寄地址 (where the Key is mailed)
-            province_step("mail_province", "邮寄省份"),
-            city_step("mail_city", "邮寄城市", "mail_province"),
-            Step(
-                "mail_address",
-                "详细地址",
-                "请输入详细地址（建议填写能收快递的地址，证书 Key 将寄到这里）。",
-                validator=v.free_text(120, min_len=5, label="详细地址"),
-                section="邮寄地址",
-            ),
+            *address_steps("mail", "邮寄"),
             agreement_step(settings),
             confirm_step(),
             upload_step("license_photo", "营业执照", "请发送营业执照照片（清晰、完整、无遮挡）。"),

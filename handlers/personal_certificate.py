@@ -11,13 +11,12 @@ from bot.config import Settings
 from bot.flows import Flow, Step
 from bot.masking import mask_id_number, mask_phone
 from handlers.common import (
+    address_steps,
     agreement_step,
-    city_step,
     confirm_step,
     id_number_validator,
     id_type_step,
     invoice_extra_steps,
-    province_step,
     sms_step,
     upload_step,
     years_step,
@@ -75,15 +74,7 @@ def build_flow(settings: Settings) -> Flow:
                 masker=mask_phone,
                 section="个人基本信息",
             ),
-            province_step("province", "通讯省份"),
-            city_step("city", "通讯城市", "province"),
-            Step(
-                "address",
-                "详细地址",
-                "请输入详细地址（建议填写能收快递的地址，证书 Key 将寄到这里）。",
-                validator=v.free_text(120, min_len=5, label="详细地址"),
-                section="地址信息",
-            ),
+            *address_steps("", "通讯"),
             Step(
                 "email",
                 "用户电子邮箱",
