@@ -15,6 +15,7 @@ from bot.config import Settings
 from bot.db import close_db, init_db, ping_db
 from bot.logs import get_logger, log_context
 from bot.messages import Dispatcher
+from bot.mp_api import MiniProgramApi
 from bot.services import Services, build_services
 from bot.wechat.webhook import WeChatChannel
 from bot.worker import Worker
@@ -94,10 +95,13 @@ def create_app(
     app[SERVICES] = services = services or build_services(settings)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics_view)
-    if dispatcher is None:
-        from handlers.router import build_dispatcher
+    from handlers.applications import build_engine
+    from handlers.router import build_dispatcher
 
-        dispatcher = build_dispatcher(services)
+    engine = build_engine(services)
+    if dispatcher is None:
+        dispatcher = build_dispatcher(services, engine)
+    app.router.add_routes(MiniProgramApi(services, engine).routes())
     channel = None
     if settings.wechat.token:
         channel = WeChatChannel(

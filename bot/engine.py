@@ -52,6 +52,21 @@ VERB_PROGRESS = frozenset({"进度", "查看进度"})
 EDIT = re.compile(r"^(?:修改|返回修改|改)\s*(.*)$")
 
 
+FORM_EXCLUDED = frozenset({StepKind.UPLOAD, StepKind.SMS})  # not typed into a form field
+
+
+@dataclass(frozen=True)
+class DraftView:
+    """A draft as the mini-program shows it."""
+
+    order_no: str
+    flow: str
+    answers: dict[str, str]  # as echoed: choice labels, sensitive values masked
+    next_step: str | None
+    done: int
+    total: int
+
+
 def normalise(text: str) -> str:
     """NFKC, trimmed, inner whitespace collapsed: how every typed answer is read."""
     return " ".join(unicodedata.normalize("NFKC", text).split())
@@ -165,6 +180,76 @@ class Engine:
             await draft.save()
             await conversation.save()
             return answer
+
+    # -- forms (the mini-program): the same drafts and validators, a whole form at once --------
+
+    async def open_form(self, channel: str, openid: str, flow_code: str) -> DraftView:
+        """The user's draft of this flow, started if there is none (another flow's is kept)."""
+        flow = self.flows[flow_code]
+        async with in_transaction():
+            conversation = await self._conversation(channel, openid)
+            draft = await self._draft(conversation)
+            if draft is None or draft.kind != flow_code:
+                if draft is not None:
+                    draft.status = OrderStatus.CANCELLED
+                    draft.answers = {}
+                    await draft.save()
+                draft = await self._new_draft(conversation, openid, flow)
+            return self.view(self._turn_for(conversation, draft))
+
+    async def current_form(self, channel: str, openid: str) -> DraftView | None:
+        """The user's draft in progress, if any."""
+        conversation = await self._conversation(channel, openid)
+        draft = await self._draft(conversation)
+        return self.view(self._turn_for(conversation, draft)) if draft else None
+
+    async def fill_form(
+        self, channel: str, openid: str, values: Mapping[str, str]
+    ) -> tuple[DraftView | None, dict[str, str]]:
+        """Validate and record several fields; returns the draft and the reason per bad field.
+
+        Valid fields are kept even when others are wrong: nothing given is lost.
+        """
+        errors: dict[str, str] = {}
+        async with in_transaction():
+            conversation = await self._conversation(channel, openid)
+            draft = await self._draft(conversation)
+            if draft is None:
+                return None, {"": T.NO_DRAFT}
+            turn = self._turn_for(conversation, draft)
+            keys = set(values)
+            for step in turn.flow.steps:  # in flow order: conditions see earlier answers
+                if step.key not in keys:
+                    continue
+                keys.discard(step.key)
+                if not step.asks(turn.answers) or step.kind in FORM_EXCLUDED:
+                    errors[step.key] = T.FIELD_NOT_ASKED.format(label=step.label)
+                    continue
+                try:
+                    self._record(turn, step, self._parse(turn, step, normalise(values[step.key])))
+                except Invalid as exc:
+                    errors[step.key] = exc.reason
+            for key in keys:
+                errors[key] = T.FIELD_UNKNOWN.format(key=key[:40])
+            confirm = next((s for s in turn.flow.steps if s.kind is StepKind.CONFIRM), None)
+            if confirm is not None and values.keys() - {confirm.key}:
+                turn.clear_answer(confirm.key)  # what is confirmed must be what was shown
+            await draft.save()
+            await conversation.save()
+            return self.view(turn), errors
+
+    def view(self, turn: Turn) -> DraftView:
+        """What a form shows of a draft: answers as echoed (masked), progress, next step."""
+        done, total = self._counts(turn.flow, turn.answers)
+        step = self.current_step(turn)
+        shown = {
+            s.key: self.display(s, turn.answers)
+            for s in turn.flow.steps
+            if s.key in turn.answers and s.kind not in FORM_EXCLUDED
+        }
+        return DraftView(
+            turn.order.order_no, turn.flow.code, shown, step.key if step else None, done, total
+        )
 
     # -- one turn -------------------------------------------------------------------------------
 
@@ -477,6 +562,13 @@ class Engine:
         )
 
     async def _begin(self, conversation: Conversation, openid: str, flow: Flow) -> Answer:
+        order = await self._new_draft(conversation, openid, flow)
+        turn = self._turn_for(conversation, order)
+        intro = [TextReply(flow.intro)] if flow.intro else []
+        return Answer([*intro, TextReply(self._prompt_or_done(turn))])
+
+    async def _new_draft(self, conversation: Conversation, openid: str, flow: Flow) -> Order:
+        """A new draft of ``flow``, made the conversation's active one."""
         order = await Order.create(
             order_no=new_order_no(), kind=flow.code, owner_openid=openid, status=OrderStatus.DRAFT
         )
@@ -486,6 +578,4 @@ class Engine:
         conversation.editing = False
         conversation.history = []
         await conversation.save()
-        turn = self._turn_for(conversation, order)
-        intro = [TextReply(flow.intro)] if flow.intro else []
-        return Answer([*intro, TextReply(self._prompt_or_done(turn))])
+        return order

@@ -32,6 +32,8 @@ RESUME_OFFER = (
     "回复 1 继续填写，回复 2 重新开始（原来填写的内容将被删除）。"
 )
 YES_NO_AGAIN = "请回复 1 或 2。"
+FIELD_NOT_ASKED = "“{label}”在当前选择下不需要填写。"
+FIELD_UNKNOWN = "没有这一项：{key}"
 NO_DRAFT = "您当前没有正在办理的申请。"
 PROGRESS_REPORT = "{title}：已填写 {done}/{total} 项，当前是 {current}。"
 HAND_OVER = "正在为您转接人工客服，请稍候。也可拨打客服电话 {phone}。"

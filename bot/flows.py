@@ -15,7 +15,24 @@ from enum import StrEnum
 Answers = Mapping[str, str]
 Validator = Callable[[str], str]
 ContextValidator = Callable[[str, Answers], str]  # for fields that depend on other answers
-Condition = Callable[[Answers], bool]
+
+
+@dataclass(frozen=True)
+class FieldIs:
+    """A step's condition as data: another answer equals a value (forms render it too)."""
+
+    key: str
+    value: str
+
+    def __call__(self, answers: Answers) -> bool:
+        return answers.get(self.key) == self.value
+
+    def describe(self) -> dict[str, str]:
+        """The condition for the mini-program's form schema."""
+        return {"field": self.key, "equals": self.value}
+
+
+Condition = FieldIs
 Default = Callable[[Answers], str]
 Masker = Callable[[str], str]
 

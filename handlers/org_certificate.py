@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from bot import validators as v
 from bot.config import Settings
-from bot.flows import Answers, Choice, Flow, Step, StepKind
+from bot.flows import Choice, FieldIs, Flow, Step, StepKind
 from bot.masking import mask_bank_account, mask_id_number, mask_phone
 from handlers.common import (
     address_steps,
@@ -34,8 +34,7 @@ AUTH_METHODS = (
 )
 
 
-def _bank_only(answers: Answers) -> bool:
-    return answers.get("auth_method") == BANK_TRANSFER
+BANK_ONLY = FieldIs("auth_method", BANK_TRANSFER)  # bank fields only for 对公账户打款
 
 
 def build_flow(settings: Settings) -> Flow:
@@ -121,7 +120,7 @@ def build_flow(settings: Settings) -> Flow:
                 "账户名称",
                 "",
                 editable=False,
-                when=_bank_only,
+                when=BANK_ONLY,
                 default=lambda a: a.get("org_name", ""),
                 section="企业账户银行付款",
             ),
@@ -130,7 +129,7 @@ def build_flow(settings: Settings) -> Flow:
                 "账号",
                 "请输入单位对公账户账号。",
                 validator=v.bank_account,
-                when=_bank_only,
+                when=BANK_ONLY,
                 sensitive=True,
                 masker=mask_bank_account,
                 section="企业账户银行付款",
@@ -140,7 +139,7 @@ def build_flow(settings: Settings) -> Flow:
                 "开户行名称",
                 "请输入开户行名称，如 北京银行股份有限公司中关村支行。",
                 validator=v.free_text(100, label="开户行名称"),
-                when=_bank_only,
+                when=BANK_ONLY,
                 section="企业账户银行付款",
             ),
             Step(
@@ -148,7 +147,7 @@ def build_flow(settings: Settings) -> Flow:
                 "开户行地址",
                 "请输入开户行所在地址，如 北京市海淀区。",
                 validator=v.free_text(100, label="开户行地址"),
-                when=_bank_only,
+                when=BANK_ONLY,
                 section="企业账户银行付款",
             ),
             # 发票信息

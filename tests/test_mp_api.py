@@ -1,0 +1,128 @@
+"""The mini-program API: login through jscode2session, schemas from the flow declarations,
+whole-form submission with per-field errors, on the same drafts and validators as the chat."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from aiohttp.test_utils import TestClient
+
+from bot.app import create_app
+from bot.config import Settings
+from handlers.demo_script import ORG_APPLICATION
+from tests.conftest import with_wechat
+from tests.fakes.wechat_api import WeChatApiFake
+
+API = "/api/mp/v1"
+
+
+async def mp_client(settings: Settings, fake: WeChatApiFake, aiohttp_client) -> TestClient:  # type: ignore[no-untyped-def,type-arg]
+    configured = dataclasses.replace(
+        with_wechat(settings, fake, token="t"),
+        miniprogram=dataclasses.replace(
+            settings.miniprogram, app_id=fake.mp_app_id, app_secret=fake.mp_app_secret
+        ),
+        prices={"org_1": 30000, "org_2": 55000},
+    )
+    return await aiohttp_client(create_app(configured, run_worker=False))
+
+
+async def login(client: TestClient, fake: WeChatApiFake, openid: str) -> dict[str, str]:  # type: ignore[type-arg]
+    response = await client.post(f"{API}/login", json={"code": fake.issue_login_code(openid)})
+    assert response.status == 200
+    return {"Authorization": "Bearer " + (await response.json())["token"]}
+
+
+async def test_login_and_sessions(
+    settings: Settings, wechat_api: WeChatApiFake, aiohttp_client
+) -> None:  # type: ignore[no-untyped-def]
+    client = await mp_client(settings, wechat_api, aiohttp_client)
+    bad = await client.post(f"{API}/login", json={"code": "not-issued"})
+    assert bad.status == 401
+    assert (await bad.json())["message"] == "微信登录失败，请稍后重试。"
+    assert (await client.post(f"{API}/login", data=b"{oops")).status == 400
+    assert (await client.get(f"{API}/draft")).status == 401
+    forged = {"Authorization": "Bearer made-up-token"}
+    assert (await client.get(f"{API}/draft", headers=forged)).status == 401
+    headers = await login(client, wechat_api, "o-mp-1")
+    assert (await client.get(f"{API}/draft", headers=headers)).status == 404  # no draft yet
+
+
+async def test_schema_is_the_chat_flow(
+    settings: Settings, wechat_api: WeChatApiFake, aiohttp_client
+) -> None:  # type: ignore[no-untyped-def]
+    client = await mp_client(settings, wechat_api, aiohttp_client)
+    services = (await (await client.get(f"{API}/services")).json())["services"]
+    assert [s["key"] for s in services] == ["org", "personal", "renew", "unlock", "query"]
+    assert [s["available"] for s in services] == [True, True, False, False, False]
+    schema = await (await client.get(f"{API}/flows/org/schema")).json()
+    steps = {step["key"]: step for step in schema["steps"]}
+    assert steps["auth_method"]["choices"][0] == {
+        "value": "bank_transfer",
+        "label": "对公账户打款",
+        "note": "证书密码在对公账户收到的 0.01 元打款附言中",
+    }
+    assert steps["bank_account"]["when"] == {"field": "auth_method", "equals": "bank_transfer"}
+    assert steps["bank_account"]["sensitive"] is True
+    assert steps["invoice_title"]["editable"] is False
+    assert [c["label"] for c in steps["years"]["choices"]] == ["1 年（¥300.00）", "2 年（¥550.00）"]
+    assert (await client.get(f"{API}/flows/nope/schema")).status == 404
+
+
+async def test_whole_form_with_per_field_errors(
+    settings: Settings, wechat_api: WeChatApiFake, aiohttp_client
+) -> None:  # type: ignore[no-untyped-def]
+    client = await mp_client(settings, wechat_api, aiohttp_client)
+    headers = await login(client, wechat_api, "o-mp-2")
+    opened = await client.post(f"{API}/flows/org/draft", headers=headers)
+    assert opened.status == 200
+    assert (await opened.json())["draft"]["next_step"] == "auth_method"
+    fields = {
+        "auth_method": "bank_transfer",
+        "org_name": "北京数字认证测试单位",
+        "uscc": "91110000600037341X",  # wrong check character
+        "legal_phone": "13800138000",
+        "legal_id_type": "id_card",
+        "legal_id_number": "11010519491231002X",
+        "handler_email": "not-an-email",
+        "nonsense": "x",
+    }
+    response = await client.patch(f"{API}/draft", json={"fields": fields}, headers=headers)
+    assert response.status == 200
+    body = await response.json()
+    assert set(body["errors"]) == {"uscc", "handler_email", "nonsense"}
+    assert "校验码" in body["errors"]["uscc"]
+    answers = body["draft"]["answers"]
+    assert answers["org_name"] == "北京数字认证测试单位"  # valid fields are kept
+    assert answers["legal_id_number"] == "110***********002X"  # masked like the chat echo
+    assert answers["auth_method"] == "对公账户打款"
+    fixed = await client.patch(
+        f"{API}/draft", json={"fields": {"uscc": "91110000600037341L"}}, headers=headers
+    )
+    assert (await fixed.json())["errors"] == {}
+    not_asked = await client.patch(
+        f"{API}/draft",
+        headers=headers,
+        json={"fields": {"auth_method": "legal_phone", "bank_account": "6222020200112233445"}},
+    )
+    assert "不需要填写" in (await not_asked.json())["errors"]["bank_account"]
+    for bad in ({"fields": {"org_name": 5}}, {"fields": "x"}, [1, 2]):
+        assert (await client.patch(f"{API}/draft", json=bad, headers=headers)).status == 400
+
+
+async def test_same_validators_as_chat(
+    settings: Settings, wechat_api: WeChatApiFake, aiohttp_client
+) -> None:  # type: ignore[no-untyped-def]
+    """Every scripted chat answer is accepted by the form too (by label → key)."""
+    client = await mp_client(settings, wechat_api, aiohttp_client)
+    headers = await login(client, wechat_api, "o-mp-3")
+    await client.post(f"{API}/flows/org/draft", headers=headers)
+    schema = await (await client.get(f"{API}/flows/org/schema")).json()
+    key_of = {step["label"]: step["key"] for step in schema["steps"]}
+    fields = {key_of[label]: value for label, value in ORG_APPLICATION}
+    body = await (
+        await client.patch(f"{API}/draft", json={"fields": fields}, headers=headers)
+    ).json()
+    assert body["errors"] == {}
+    assert body["draft"]["next_step"] == "confirmed"
+    assert body["draft"]["answers"]["mail_city"] == "商丘市"
