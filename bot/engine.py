@@ -67,6 +67,15 @@ class DraftView:
     total: int
 
 
+@dataclass(frozen=True)
+class FormStep:
+    """The result of a form's upload or code: the draft, an error, or a message (submitted)."""
+
+    draft: DraftView | None
+    error: str = ""
+    message: str = ""
+
+
 def normalise(text: str) -> str:
     """NFKC, trimmed, inner whitespace collapsed: how every typed answer is read."""
     return " ".join(unicodedata.normalize("NFKC", text).split())
@@ -232,11 +241,69 @@ class Engine:
             for key in keys:
                 errors[key] = T.FIELD_UNKNOWN.format(key=key[:40])
             confirm = next((s for s in turn.flow.steps if s.kind is StepKind.CONFIRM), None)
-            if confirm is not None and values.keys() - {confirm.key}:
+            if confirm is not None and confirm.key not in values and values:
                 turn.clear_answer(confirm.key)  # what is confirmed must be what was shown
             await draft.save()
             await conversation.save()
             return self.view(turn), errors
+
+    async def fill_special(self, channel: str, openid: str, key: str, inbound: Inbound) -> FormStep:
+        """Feed a form's upload, or its SMS code, to that step; submit when it was the last.
+
+        Uploads are taken in any order once the form reached them; the code is checked only
+        when everything before it is done.
+        """
+        async with in_transaction():
+            conversation = await self._conversation(channel, openid)
+            draft = await self._draft(conversation)
+            if draft is None:
+                return FormStep(None, T.NO_DRAFT)
+            turn = self._turn_for(conversation, draft)
+            step = turn.flow.steps_by_key.get(key)
+            action = self.actions.get(step.kind) if step is not None else None
+            if step is None or action is None or not step.asks(turn.answers):
+                return FormStep(self.view(turn), T.FIELD_UNKNOWN.format(key=key[:40]))
+            if not self._reached(turn, step):
+                return FormStep(self.view(turn), T.NOT_YET.format(label=step.label))
+            message = ""
+            try:
+                value = await action(turn, step, inbound)
+                if value is None:
+                    raise Invalid(T.WANT_PHOTO if step.kind is StepKind.UPLOAD else T.WANT_TEXT)
+                self._record(turn, step, value)
+            except Reprompt as signal:
+                message = signal.text
+            except Invalid as exc:
+                return FormStep(self.view(turn), exc.reason)
+            if self.current_step(turn) is None:
+                completed = await self._complete(turn)
+                message = "\n".join(r.text for r in completed.replies if isinstance(r, TextReply))
+            await draft.save()
+            await conversation.save()
+            return FormStep(self.view(turn), "", message)
+
+    def _reached(self, turn: Turn, step: Step) -> bool:
+        """Whether the form got as far as ``step`` (uploads: as far as the first upload)."""
+        current = self.current_step(turn)
+        if current is None:
+            return False
+        order = [s.key for s in turn.flow.steps]
+        if step.kind is StepKind.UPLOAD and current.kind is StepKind.UPLOAD:
+            return True
+        return order.index(current.key) >= order.index(step.key)
+
+    async def enter_step(self, channel: str, openid: str) -> str:
+        """Run the current step's enter hook (e.g. send the SMS code) and say what it did."""
+        conversation = await self._conversation(channel, openid)
+        draft = await self._draft(conversation)
+        if draft is None:
+            return T.NO_DRAFT
+        turn = self._turn_for(conversation, draft)
+        step = self.current_step(turn)
+        hook = self.on_enter.get(step.kind) if step is not None else None
+        if step is None or hook is None:
+            return T.NOTHING_TO_SEND
+        return await hook(turn, step)
 
     def view(self, turn: Turn) -> DraftView:
         """What a form shows of a draft: answers as echoed (masked), progress, next step."""

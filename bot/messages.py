@@ -28,6 +28,7 @@ class Inbound:
     event_key: str = ""  # CLICK key, or QR scene (without WeChat's "qrscene_" prefix)
     channel: str = "wechat"
     to_user: str = ""  # our account's id (gh_...) as WeChat addressed it
+    data: bytes = b""  # the file itself, for channels that upload it directly (mini-program)
 
     @property
     def dedupe_key(self) -> str:

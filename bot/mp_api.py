@@ -15,12 +15,14 @@ import dataclasses
 import hashlib
 import json
 import secrets
+import time
 from typing import Any
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 
-from bot.engine import Engine
+from bot.engine import Engine, FormStep
 from bot.flows import Flow, Step
+from bot.messages import Inbound
 from bot.services import Services
 from bot.wechat.client import WeChatAPIError, WeChatClient
 
@@ -28,6 +30,9 @@ PREFIX = "/api/mp/v1"
 SESSION_TTL = 7 * 24 * 3600
 CHANNEL = "mp"
 MAX_JSON = 64 * 1024
+MAX_UPLOAD = 20 * 1024 * 1024
+SMS_STEP = "sms_code"
+UPLOAD_HOW = "请以 multipart 字段 file 上传 jpg/png 照片。"
 
 LOGIN_REQUIRED = "登录已失效，请重新进入小程序。"
 LOGIN_FAILED = "微信登录失败，请稍后重试。"
@@ -99,6 +104,9 @@ class MiniProgramApi:
             web.post(f"{PREFIX}/flows/{{code}}/draft", self.open_draft),
             web.get(f"{PREFIX}/draft", self.get_draft),
             web.patch(f"{PREFIX}/draft", self.fill_draft),
+            web.post(f"{PREFIX}/draft/materials/{{slot}}", self.upload_material),
+            web.post(f"{PREFIX}/draft/sms", self.send_code),
+            web.post(f"{PREFIX}/draft/submit", self.submit),
         ]
 
     # -- session --------------------------------------------------------------------------------
@@ -189,6 +197,72 @@ class MiniProgramApi:
         if view is None:
             return error(404, "no_draft", NO_DRAFT)
         return web.json_response({"draft": dataclasses.asdict(view), "errors": errors})
+
+    async def upload_material(self, request: web.Request) -> web.Response:
+        """A material photo as multipart field ``file`` for the upload step ``slot``."""
+        openid = await self._user(request)
+        if openid is None:
+            return error(401, "login_required", LOGIN_REQUIRED)
+        data = await _file(request)
+        if data is None:
+            return error(400, "bad_request", UPLOAD_HOW)
+        inbound = Inbound(
+            openid=openid, kind="image", create_time=int(time.time()), data=data, channel=CHANNEL
+        )
+        return _form_step(
+            await self.engine.fill_special(CHANNEL, openid, request.match_info["slot"], inbound)
+        )
+
+    async def send_code(self, request: web.Request) -> web.Response:
+        """Send the SMS code once the form reached the SMS step."""
+        openid = await self._user(request)
+        if openid is None:
+            return error(401, "login_required", LOGIN_REQUIRED)
+        return web.json_response({"message": await self.engine.enter_step(CHANNEL, openid)})
+
+    async def submit(self, request: web.Request) -> web.Response:
+        """Check the SMS code ``{"code"}``; a complete draft is then submitted for payment."""
+        openid = await self._user(request)
+        if openid is None:
+            return error(401, "login_required", LOGIN_REQUIRED)
+        body = await _json(request)
+        code = body.get("code") if isinstance(body, dict) else None
+        if not isinstance(code, str) or len(code) > 20:
+            return error(400, "bad_request", BAD_REQUEST)
+        inbound = Inbound(
+            openid=openid, kind="text", create_time=int(time.time()), text=code, channel=CHANNEL
+        )
+        return _form_step(await self.engine.fill_special(CHANNEL, openid, SMS_STEP, inbound))
+
+
+def _form_step(result: FormStep) -> web.Response:
+    if result.draft is None:
+        return error(404, "no_draft", result.error)
+    if result.error:
+        return web.json_response(
+            {
+                "error": "invalid",
+                "message": result.error,
+                "draft": dataclasses.asdict(result.draft),
+            },
+            status=422,
+        )
+    return web.json_response({"draft": dataclasses.asdict(result.draft), "message": result.message})
+
+
+async def _file(request: web.Request) -> bytes | None:
+    """The ``file`` part of a multipart upload, at most ``MAX_UPLOAD`` bytes."""
+    if not request.content_type.startswith("multipart/"):
+        return None
+    try:
+        reader = await request.multipart()
+        async for part in reader:
+            if isinstance(part, BodyPartReader) and part.name == "file":
+                data = await part.read(decode=False)
+                return bytes(data) if 0 < len(data) <= MAX_UPLOAD else None
+    except (ValueError, AssertionError, web.HTTPException):
+        return None
+    return None
 
 
 def _session_key(token: str) -> str:

@@ -50,19 +50,18 @@ def build_engine(services: Services) -> Engine:
 
 
 async def _receive_photo(turn: Turn, step: Step, inbound: Inbound) -> str | None:
-    """A photo sent in chat: fetch it from WeChat and record it as this step's material."""
+    """A photo (fetched from WeChat by MediaId, or uploaded directly by the mini-program),
+    recorded as this step's material."""
     if inbound.kind != "image":
         return None
-    try:
-        media = await turn.services.wechat.download_media(inbound.media_id)
-    except WeChatAPIError as exc:
-        raise Invalid(MEDIA_EXPIRED if exc.errcode == 40007 else MEDIA_UNAVAILABLE) from exc
+    data = inbound.data
+    if not data:
+        try:
+            data = (await turn.services.wechat.download_media(inbound.media_id)).data
+        except WeChatAPIError as exc:
+            raise Invalid(MEDIA_EXPIRED if exc.errcode == 40007 else MEDIA_UNAVAILABLE) from exc
     material = await store_material(
-        turn.services.settings.storage.path,
-        turn.order,
-        step.key,
-        media.data,
-        source=inbound.channel,
+        turn.services.settings.storage.path, turn.order, step.key, data, source=inbound.channel
     )
     return str(material.id)
 

@@ -126,3 +126,59 @@ async def test_same_validators_as_chat(
     assert body["errors"] == {}
     assert body["draft"]["next_step"] == "confirmed"
     assert body["draft"]["answers"]["mail_city"] == "商丘市"
+
+
+def jpeg(width: int = 1200, height: int = 900) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), (90, 120, 150)).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+async def upload(client: TestClient, headers: dict[str, str], slot: str, data: bytes):  # type: ignore[no-untyped-def,type-arg]
+    import aiohttp
+
+    form = aiohttp.FormData()
+    form.add_field("file", data, filename="photo.jpg", content_type="image/jpeg")
+    return await client.post(f"{API}/draft/materials/{slot}", data=form, headers=headers)
+
+
+async def test_whole_application_in_the_mini_program(
+    settings: Settings, wechat_api: WeChatApiFake, aiohttp_client
+) -> None:  # type: ignore[no-untyped-def]
+    from bot.app import SERVICES
+    from models.orders import Order, OrderStatus
+
+    client = await mp_client(settings, wechat_api, aiohttp_client)
+    headers = await login(client, wechat_api, "o-mp-4")
+    await client.post(f"{API}/flows/org/draft", headers=headers)
+    early = await upload(client, headers, "license_photo", jpeg())
+    assert early.status == 422 and "请先完成前面的步骤" in (await early.json())["message"]
+    schema = await (await client.get(f"{API}/flows/org/schema")).json()
+    key_of = {step["label"]: step["key"] for step in schema["steps"]}
+    fields = {key_of[label]: value for label, value in ORG_APPLICATION}
+    fields["confirmed"] = "确认订单"
+    body = await (
+        await client.patch(f"{API}/draft", json={"fields": fields}, headers=headers)
+    ).json()
+    assert body["errors"] == {} and body["draft"]["next_step"] == "license_photo"
+    small = await upload(client, headers, "handler_id_photo", jpeg(200, 150))
+    assert small.status == 422 and "照片太小" in (await small.json())["message"]
+    garbage = await upload(client, headers, "legal_id_photo", b"%PDF-1.4 not a photo")
+    assert garbage.status == 422 and "不是照片" in (await garbage.json())["message"]
+    for slot in ("legal_id_photo", "authorization_photo", "handler_id_photo", "license_photo"):
+        response = await upload(client, headers, slot, jpeg())  # any order
+        assert response.status == 200, await response.text()
+    sent = await (await client.post(f"{API}/draft/sms", headers=headers)).json()
+    assert "验证码已发送至 139****2222" in sent["message"]
+    wrong = await client.post(f"{API}/draft/submit", json={"code": "000000"}, headers=headers)
+    assert wrong.status == 422 and "还可以再试" in (await wrong.json())["message"]
+    code = client.app[SERVICES].sms.outbox[-1].params[0]
+    done = await client.post(f"{API}/draft/submit", json={"code": code}, headers=headers)
+    assert done.status == 200
+    assert "订单已提交" in (await done.json())["message"]
+    order = await Order.get(owner_openid="o-mp-4")
+    assert order.status == OrderStatus.SUBMITTED and order.amount_fen == 55000
