@@ -18,8 +18,11 @@ import pytest
 from bot.config import Settings
 from bot.outbox import enqueue
 from bot.services import Services
+from bot.wechat.simulator import WeChatSimulator
 from models.jobs import Job, JobRun, JobStatus
+from models.orders import Order
 from tests.conftest import REDIS_URL, run_certdesk
+from tests.fakes.wechat_api import WeChatApiFake
 
 
 def free_port() -> int:
@@ -200,3 +203,52 @@ def test_check_config_reports_problems_by_name(tmp_path: Path) -> None:
     result = run_certdesk("check-config", "--config", str(bad_key))
     assert result.returncode == 2
     assert "security.data_keys[1]" in result.stderr
+
+
+@pytest.mark.parametrize("backend", ["postgres"])  # several servers: PostgreSQL + Redis
+async def test_two_servers_share_sessions_dedupe_and_drafts(
+    services: Services, wechat_api: WeChatApiFake
+) -> None:
+    """A session made on one server works on the other; a WeChat retry that reaches the other
+    server is not handled twice; a draft started on one continues on the other."""
+    token, aes = "two-servers", "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+    env = env_for(
+        services.settings,
+        CERTDESK_WECHAT_TOKEN=token,
+        CERTDESK_WECHAT_ENCODING_AES_KEY=aes,
+        CERTDESK_WECHAT_APP_ID=wechat_api.app_id,
+        CERTDESK_WECHAT_APP_SECRET=wechat_api.app_secret,
+        CERTDESK_WECHAT_API_BASE_URL=wechat_api.base_url,
+        CERTDESK_MINIPROGRAM_APP_ID=wechat_api.mp_app_id,
+        CERTDESK_MINIPROGRAM_APP_SECRET=wechat_api.mp_app_secret,
+    )
+    ports = [free_port(), free_port()]
+    servers = [start(["serve", "--no-worker", "--port", str(port)], env) for port in ports]
+    urls = [f"http://127.0.0.1:{port}" for port in ports]
+    try:
+        for url, server in zip(urls, servers, strict=True):
+            await wait_healthy(url, server)
+        async with aiohttp.ClientSession() as http:
+            code = wechat_api.issue_login_code("o-two-1")
+            async with http.post(urls[0] + "/api/mp/v1/login", json={"code": code}) as r:
+                bearer = {"Authorization": "Bearer " + (await r.json())["token"]}
+            async with http.post(urls[1] + "/api/mp/v1/flows/org/draft", headers=bearer) as r:
+                assert r.status == 200  # the session made on server 0 is known to server 1
+            sim = WeChatSimulator(token=token, app_id=wechat_api.app_id, encoding_aes_key=aes)
+            click = sim.event("o-two-2", "CLICK", "org")
+            answers = []
+            for url in urls:  # WeChat's retry lands on the other server
+                async with http.post(
+                    url + "/wechat", params=click.params, data=click.body.encode()
+                ) as r:
+                    answers.append(sim.open_reply(await r.text()).get("Content", ""))
+            assert answers[0] == answers[1] and "第 1/" in answers[0]
+            reply = sim.text("o-two-2", "1")
+            async with http.post(
+                urls[1] + "/wechat", params=reply.params, data=reply.body.encode()
+            ) as r:
+                assert "单位名称" in sim.open_reply(await r.text())["Content"]
+    finally:
+        for server in servers:
+            stop(server)
+    assert await Order.filter(owner_openid="o-two-2").count() == 1  # handled once
