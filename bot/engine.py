@@ -613,13 +613,35 @@ class Engine:
         return conversation
 
     async def _draft(self, conversation: Conversation) -> Order | None:
-        if conversation.order_id is None:  # type: ignore[attr-defined]
+        """The active draft; with a UnionID, one started in the other channel is adopted."""
+        order = conversation.order if conversation.order_id is not None else None  # type: ignore[attr-defined]
+        if order is not None and order.status == OrderStatus.DRAFT:
+            return order
+        conversation.order = None
+        if not conversation.unionid:
             return None
-        order = conversation.order
-        if order is None or order.status != OrderStatus.DRAFT:
-            conversation.order = None
-            return None
-        return order
+        shared = (
+            await Order.filter(owner_unionid=conversation.unionid, status=OrderStatus.DRAFT)
+            .order_by("-updated_at")
+            .first()
+        )
+        if shared is not None:
+            conversation.order = shared
+            conversation.step = None
+            conversation.editing = False
+            conversation.history = []
+        return shared
+
+    async def link(self, channel: str, openid: str, unionid: str) -> None:
+        """Record the UnionID of a user, so the draft follows them across channels."""
+        async with in_transaction():
+            conversation = await self._conversation(channel, openid)
+            conversation.unionid = unionid[:64]
+            draft = await self._draft(conversation)
+            if draft is not None and not draft.owner_unionid:
+                draft.owner_unionid = conversation.unionid
+                await draft.save()
+            await conversation.save()
 
     def _turn_for(self, conversation: Conversation, draft: Order) -> Turn:
         """A turn on the user's draft with its answers decrypted."""
@@ -637,7 +659,11 @@ class Engine:
     async def _new_draft(self, conversation: Conversation, openid: str, flow: Flow) -> Order:
         """A new draft of ``flow``, made the conversation's active one."""
         order = await Order.create(
-            order_no=new_order_no(), kind=flow.code, owner_openid=openid, status=OrderStatus.DRAFT
+            order_no=new_order_no(),
+            kind=flow.code,
+            owner_openid=openid,
+            owner_unionid=conversation.unionid,
+            status=OrderStatus.DRAFT,
         )
         conversation.order = order
         conversation.step = None

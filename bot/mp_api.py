@@ -124,6 +124,8 @@ class MiniProgramApi:
         token = secrets.token_urlsafe(32)
         record = {"openid": session["openid"], "unionid": session.get("unionid")}
         await self.services.store.set(_session_key(token), json.dumps(record), ttl=SESSION_TTL)
+        if record["unionid"]:
+            await self.engine.link(CHANNEL, record["openid"], str(record["unionid"]))
         return web.json_response({"token": token, "expires_in": SESSION_TTL})
 
     async def _user(self, request: web.Request) -> str | None:

@@ -8,6 +8,7 @@ from bot.messages import Answer, Dispatcher, Inbound, TextReply
 from bot.outbox import utcnow
 from bot.services import Services
 from bot.texts import NOT_ONLINE_YET, SERVICES_MENU, UNSUPPORTED_MESSAGE, WELCOME
+from bot.wechat.client import WeChatAPIError
 from handlers.applications import build_engine
 from models.users import WeChatUser
 
@@ -44,6 +45,10 @@ def build_dispatcher(services: Services, engine: Engine | None = None) -> Dispat
 
     async def dispatch(inbound: Inbound) -> Answer:
         if inbound.kind == "event":
+            if inbound.event == "SUBSCRIBE":
+                welcome = await _event(services, inbound)
+                await _learn_unionid(services, engine, inbound)
+                return welcome
             if inbound.event == "CLICK" and (service := service_for(inbound.event_key)):
                 await _remember(inbound, subscribed=True)
                 return await start(inbound, service)
@@ -72,6 +77,19 @@ async def _event(services: Services, inbound: Inbound) -> Answer:
         await _remember(inbound, subscribed=True)
         return Answer([TextReply(SERVICES_MENU)])
     return Answer()
+
+
+async def _learn_unionid(services: Services, engine: Engine, inbound: Inbound) -> None:
+    """Ask WeChat for a new follower's UnionID, so a draft follows them to the mini-program."""
+    try:
+        info = await services.wechat.user_info(inbound.openid)
+    except WeChatAPIError as exc:
+        log.warning("user info unavailable", extra={"errcode": exc.errcode})
+        return
+    unionid = info.get("unionid")
+    if isinstance(unionid, str) and unionid:
+        await WeChatUser.filter(openid=inbound.openid, channel="oa").update(unionid=unionid[:64])
+        await engine.link(inbound.channel, inbound.openid, unionid)
 
 
 async def _remember(inbound: Inbound, *, subscribed: bool) -> None:

@@ -59,6 +59,7 @@ class Conversation(Model):
     id = fields.BigIntField(primary_key=True)
     channel = fields.CharField(max_length=8, default="oa")
     openid = fields.CharField(max_length=64)
+    unionid = fields.CharField(max_length=64, null=True, db_index=True)  # shared by OA and MP
     order: fields.ForeignKeyNullableRelation[Order] = fields.ForeignKeyField(
         "models.Order", related_name="conversations", null=True, on_delete=fields.SET_NULL
     )

@@ -182,3 +182,38 @@ async def test_whole_application_in_the_mini_program(
     assert "订单已提交" in (await done.json())["message"]
     order = await Order.get(owner_openid="o-mp-4")
     assert order.status == OrderStatus.SUBMITTED and order.amount_fen == 55000
+
+
+async def test_a_draft_follows_the_user_across_channels(
+    settings: Settings, wechat_api: WeChatApiFake, aiohttp_client
+) -> None:  # type: ignore[no-untyped-def]
+    """Start in the official account's chat, finish in the mini-program (shared UnionID)."""
+    from bot.wechat.simulator import WeChatSimulator
+
+    client = await mp_client(settings, wechat_api, aiohttp_client)
+    wechat_api.add_user("o-oa-9", unionid="u-9")
+    sim = WeChatSimulator(token="t", app_id=wechat_api.app_id)
+
+    async def chat(delivery) -> str:  # type: ignore[no-untyped-def]
+        wechat_api.note_user_message("o-oa-9")
+        response = await client.post("/wechat", params=delivery.params, data=delivery.body.encode())
+        return sim.open_reply(await response.text()).get("Content", "")
+
+    assert "欢迎关注" in await chat(sim.event("o-oa-9", "subscribe"))
+    await chat(sim.event("o-oa-9", "CLICK", "org", create_time=sim.now() + 1))
+    await chat(sim.text("o-oa-9", "1"))
+    await chat(sim.text("o-oa-9", "北京数字认证测试单位"))
+    code = wechat_api.issue_login_code("o-mp-9", unionid="u-9")
+    token = (await (await client.post(f"{API}/login", json={"code": code})).json())["token"]
+    headers = {"Authorization": "Bearer " + token}
+    draft = (await (await client.get(f"{API}/draft", headers=headers)).json())["draft"]
+    assert draft["answers"]["org_name"] == "北京数字认证测试单位"
+    assert draft["next_step"] == "uscc"
+    body = await (
+        await client.patch(
+            f"{API}/draft", json={"fields": {"uscc": "91110000600037341L"}}, headers=headers
+        )
+    ).json()
+    assert body["errors"] == {}
+    back_in_chat = await chat(sim.text("o-oa-9", "进度"))
+    assert "已填写 3/" in back_in_chat  # the chat sees what the mini-program added
