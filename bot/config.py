@@ -169,6 +169,18 @@ class CaSettings:
 
 
 @dataclass(frozen=True)
+class ProjectSettings:
+    """``[[projects]]``: a platform the CA issues certificates for (数字证书来源), e.g. a city's
+    public-resource trading centre; applicants arrive by its QR code (scene ``project:<code>``)
+    or choose it."""
+
+    code: str = ""
+    name: str = ""
+    agreement_version: str = ""
+    prices: dict[str, int] = field(default_factory=dict)  # overrides [prices]
+
+
+@dataclass(frozen=True)
 class Settings:
     """All of certdesk's configuration, one attribute per TOML section."""
 
@@ -187,6 +199,19 @@ class Settings:
     email: EmailSettings = field(default_factory=EmailSettings)
     ca: CaSettings = field(default_factory=CaSettings)
     prices: dict[str, int] = field(default_factory=dict)
+    projects: list[ProjectSettings] = field(default_factory=list)
+
+    def project(self, code: str) -> ProjectSettings | None:
+        """The configured project with this code."""
+        return next((p for p in self.projects if p.code == code), None)
+
+    def price(self, kind: str, years: int | str, project: str = "") -> int | None:
+        """Price in fen of ``kind`` for ``years``: the project's own, else ``[prices]``."""
+        key = f"{kind}_{years}"
+        chosen = self.project(project) if project else None
+        if chosen is not None and key in chosen.prices:
+            return chosen.prices[key]
+        return self.prices.get(key)
 
 
 PRICE_KEY = re.compile(r"^(org|personal)_(\d+)$")
@@ -258,6 +283,9 @@ def _build(raw: dict[str, Any]) -> Settings:
     sections: dict[str, Any] = {}
     for name, section_type in _section_types().items():
         values = raw.pop(name, {})
+        if name == "projects":
+            sections[name] = _projects(values)
+            continue
         if not isinstance(values, dict):
             raise ConfigError(f"[{name}]: must be a table")
         if name == "prices":
@@ -330,19 +358,39 @@ def _convert(where: str, expected: Any, value: Any) -> Any:
     raise ConfigError(f"{where}: unsupported type {expected!r}")  # pragma: no cover
 
 
-def _prices(values: dict[str, Any]) -> dict[str, int]:
+def _prices(values: dict[str, Any], where: str = "prices") -> dict[str, int]:
     prices: dict[str, int] = {}
     for key, value in values.items():
         match = PRICE_KEY.match(key)
         if not match or not 1 <= int(match.group(2)) <= 10:
             raise ConfigError(
-                f"prices.{key}: unknown price key (expected org_<years> or personal_<years>)"
+                f"{where}.{key}: unknown price key (expected org_<years> or personal_<years>)"
             )
-        amount = _convert(f"prices.{key}", int, value)
+        amount = _convert(f"{where}.{key}", int, value)
         if amount <= 0:
-            raise ConfigError(f"prices.{key}: must be a positive amount in fen")
+            raise ConfigError(f"{where}.{key}: must be a positive amount in fen")
         prices[key] = amount
     return prices
+
+
+def _projects(values: Any) -> list[ProjectSettings]:
+    """``[[projects]]`` tables (not overridable from the environment)."""
+    if isinstance(values, dict) and not values:
+        return []
+    if not isinstance(values, list) or not all(isinstance(v, dict) for v in values):
+        raise ConfigError("[[projects]]: must be an array of tables")
+    projects = []
+    for i, table in enumerate(values):
+        where = f"projects[{i}]"
+        prices = _prices(table.pop("prices", {}) or {}, f"{where}.prices")
+        project = _dataclass_from(ProjectSettings, where, table)
+        if not re.fullmatch(r"[a-z0-9_-]{1,24}", project.code) or not project.name:
+            raise ConfigError(f"{where}: needs a code (a-z, 0-9, _ or -, ≤ 24) and a name")
+        projects.append(dataclasses.replace(project, prices=prices))
+    codes = [p.code for p in projects]
+    if len(set(codes)) != len(codes):
+        raise ConfigError("[[projects]]: two projects have the same code")
+    return projects
 
 
 def _show(value: Any) -> str:

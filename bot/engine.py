@@ -158,8 +158,13 @@ class Engine:
 
     # -- entry points ---------------------------------------------------------------------------
 
-    async def start(self, channel: str, openid: str, flow_code: str) -> Answer:
-        """The user chose a service: resume an existing draft or begin a new one."""
+    async def start(
+        self, channel: str, openid: str, flow_code: str, preset: Mapping[str, str] | None = None
+    ) -> Answer:
+        """The user chose a service: resume an existing draft or begin a new one.
+
+        ``preset`` answers known before the first question (the project of a QR code).
+        """
         flow = self.flows[flow_code]
         async with in_transaction():
             conversation = await self._conversation(channel, openid)
@@ -173,7 +178,7 @@ class Engine:
                 return Answer(
                     [TextReply(T.RESUME_OFFER.format(title=current.title, done=done, total=total))]
                 )
-            return await self._begin(conversation, openid, flow)
+            return await self._begin(conversation, openid, flow, preset)
 
     async def handle(self, channel: str, openid: str, inbound: Inbound) -> Answer | None:
         """Feed a message to the user's draft; None when the user has no draft in progress."""
@@ -650,20 +655,40 @@ class Engine:
             self.services, flow, conversation, draft, decrypt_answers(self.services, flow, draft)
         )
 
-    async def _begin(self, conversation: Conversation, openid: str, flow: Flow) -> Answer:
-        order = await self._new_draft(conversation, openid, flow)
+    async def _begin(
+        self,
+        conversation: Conversation,
+        openid: str,
+        flow: Flow,
+        preset: Mapping[str, str] | None = None,
+    ) -> Answer:
+        order = await self._new_draft(conversation, openid, flow, preset)
         turn = self._turn_for(conversation, order)
         intro = [TextReply(flow.intro)] if flow.intro else []
         return Answer([*intro, TextReply(self._prompt_or_done(turn))])
 
-    async def _new_draft(self, conversation: Conversation, openid: str, flow: Flow) -> Order:
-        """A new draft of ``flow``, made the conversation's active one."""
+    async def _new_draft(
+        self,
+        conversation: Conversation,
+        openid: str,
+        flow: Flow,
+        preset: Mapping[str, str] | None = None,
+    ) -> Order:
+        """A new draft of ``flow``, made the conversation's active one; ``preset`` answers of
+        choice steps are taken when they name one of the choices."""
+        answers = {
+            key: value
+            for key, value in (preset or {}).items()
+            if key in flow.steps_by_key and flow.step(key).choice_for(value) is not None
+        }
         order = await Order.create(
             order_no=new_order_no(),
             kind=flow.code,
             owner_openid=openid,
             owner_unionid=conversation.unionid,
             status=OrderStatus.DRAFT,
+            answers=answers,
+            project=answers.get("project", ""),
         )
         conversation.order = order
         conversation.step = None

@@ -24,7 +24,8 @@ MEDIA_UNAVAILABLE = "暂时无法读取照片，请稍后再发送一次。"
 VERIFIED = "verified"
 SMS_PURPOSE = "apply"
 SUBMITTED = (
-    "✅ 订单已提交。\n订单号：{order_no}\n业务：{title}（{years} 年）\n应付金额：¥{amount}\n"
+    "✅ 订单已提交。\n订单号：{order_no}\n{source}"
+    "业务：{title}（{years} 年）\n应付金额：¥{amount}\n"
     "请按提示完成支付；支付后 CA 将在 3 个工作日内审核，结果会通过本公众号通知您。"
 )
 SUBJECT_FIELDS = {"org": ("uscc", "uscc"), "personal": ("id_number", "id_number")}
@@ -99,7 +100,8 @@ async def _submit(turn: Turn) -> Answer:
     """Everything answered, confirmed, uploaded and verified: the order goes to payment."""
     order, settings = turn.order, turn.services.settings
     years = turn.answers.get("years", "1")
-    amount = settings.prices.get(f"{order.kind}_{years}")
+    order.project = turn.answers.get("project", "")
+    amount = settings.price(order.kind, years, order.project)
     field, kind = SUBJECT_FIELDS[order.kind]
     order.status = OrderStatus.SUBMITTED
     order.submitted_at = utcnow()
@@ -108,12 +110,9 @@ async def _submit(turn: Turn) -> Answer:
     turn.conversation.order = None
     turn.conversation.history = []
     shown = f"{amount // 100}.{amount % 100:02d}" if amount else "以 CA 通知为准"
-    return Answer(
-        [
-            TextReply(
-                SUBMITTED.format(
-                    order_no=order.order_no, title=turn.flow.title, years=years, amount=shown
-                )
-            )
-        ]
+    project = settings.project(order.project)
+    source = f"数字证书来源：{project.name}\n" if project is not None else ""
+    text = SUBMITTED.format(
+        order_no=order.order_no, source=source, title=turn.flow.title, years=years, amount=shown
     )
+    return Answer([TextReply(text)])

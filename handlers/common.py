@@ -15,6 +15,24 @@ ID_TYPES = (Choice(ID_CARD, "身份证"), Choice(OTHER_ID, "其他"))
 AGREEMENT_VERSION = "2026-11"
 
 
+def project_steps(settings: Settings) -> list[Step]:
+    """数字证书来源: which platform the certificate is for, when projects are configured
+    (preset when the applicant came through the project's QR code)."""
+    if not settings.projects:
+        return []
+    choices = [Choice(project.code, project.name) for project in settings.projects]
+    return [
+        Step(
+            "project",
+            "数字证书来源",
+            "请选择数字证书的使用平台（数字证书来源）：",
+            StepKind.CHOICE,
+            choices=choices,
+            section="数字证书来源",
+        )
+    ]
+
+
 def id_type_step(key: str, label: str, *, section: str) -> Step:
     """证件类型: 身份证 or 其他."""
     return Step(key, label, "请选择证件类型：", StepKind.CHOICE, choices=ID_TYPES, section=section)

@@ -18,6 +18,7 @@ from handlers.common import (
     id_number_validator,
     id_type_step,
     invoice_extra_steps,
+    project_steps,
     sms_step,
     upload_step,
     years_step,
@@ -45,6 +46,7 @@ def build_flow(settings: Settings) -> Flow:
         order_kind="org",
         intro="开始办理单位数字证书。请按提示逐项填写，填写过程中随时可以回复“帮助”。",
         steps=[
+            *project_steps(settings),
             # 选择认证方式
             Step(
                 "auth_method",

@@ -17,6 +17,7 @@ from handlers.common import (
     id_number_validator,
     id_type_step,
     invoice_extra_steps,
+    project_steps,
     sms_step,
     upload_step,
     years_step,
@@ -31,6 +32,7 @@ def build_flow(settings: Settings) -> Flow:
         order_kind="personal",
         intro="开始办理个人数字证书。请按提示逐项填写，填写过程中随时可以回复“帮助”。",
         steps=[
+            *project_steps(settings),
             # 个人基本信息
             Step(
                 "user_name",

@@ -39,7 +39,9 @@ def build_dispatcher(services: Services, engine: Engine | None = None) -> Dispat
 
     async def start(inbound: Inbound, service: str) -> Answer:
         if service in FLOWS:
-            return await engine.start(inbound.channel, inbound.openid, service)
+            return await engine.start(
+                inbound.channel, inbound.openid, service, preset=await _project_of(inbound)
+            )
         phone = services.settings.service.phone
         return Answer([TextReply(NOT_ONLINE_YET.format(phone=phone))])
 
@@ -90,6 +92,13 @@ async def _learn_unionid(services: Services, engine: Engine, inbound: Inbound) -
     if isinstance(unionid, str) and unionid:
         await WeChatUser.filter(openid=inbound.openid, channel="oa").update(unionid=unionid[:64])
         await engine.link(inbound.channel, inbound.openid, unionid)
+
+
+async def _project_of(inbound: Inbound) -> dict[str, str]:
+    """The project whose QR code brought the user (scene ``project:<code>``), as a preset."""
+    user = await WeChatUser.get_or_none(openid=inbound.openid, channel="oa")
+    scene = (user.last_scene or "") if user is not None else ""
+    return {"project": scene.split(":", 1)[1]} if scene.startswith("project:") else {}
 
 
 async def _remember(inbound: Inbound, *, subscribed: bool) -> None:

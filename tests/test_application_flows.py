@@ -279,3 +279,28 @@ async def test_bad_photos_are_refused_with_a_reason(
         reply = await chat._post(chat.sim.image(chat.openid, media_id))
         assert "照片太小" in reply
     assert "身份证" in reply  # the same question again
+
+
+async def test_project_from_the_qr_code_names_the_order(
+    settings: Settings, wechat_api: WeChatApiFake, aiohttp_client
+) -> None:  # type: ignore[no-untyped-def]
+    from bot.config import ProjectSettings
+
+    projects = [
+        ProjectSettings(code="sqggzy", name="商丘市公共资源交易中心", prices={"org_2": 50000}),
+        ProjectSettings(code="bjggzy", name="北京市公共资源交易中心"),
+    ]
+    configured = dataclasses.replace(flow_settings(settings, wechat_api), projects=projects)
+    client = await aiohttp_client(create_app(configured, run_worker=False))
+    scanned = Chat(client, wechat_api, "o-proj-1")
+    await scanned._post(scanned.sim.event("o-proj-1", "subscribe", "qrscene_project:sqggzy"))
+    first = await scanned.click("org")
+    assert "认证方式" in first and "第 2/" in first  # the project is already known
+    summary = await fill(scanned, ORG_ANSWERS)
+    assert "数字证书来源：商丘市公共资源交易中心" in summary
+    chooser = Chat(client, wechat_api, "o-proj-2")
+    ask = await chooser.click("org")
+    assert "数字证书来源" in ask and "1. 商丘市公共资源交易中心" in ask
+    assert "认证方式" in await chooser.say("2")
+    order = await Order.get(owner_openid="o-proj-1")
+    assert order.project == "sqggzy"

@@ -126,3 +126,46 @@ def test_secret_values_are_not_echoed_in_type_errors(tmp_path: Path) -> None:
         load_settings(None, env=env)
     assert "worker.concurrency" in str(info.value)
     assert "s3cr3t" not in str(info.value)
+
+
+def test_projects_are_parsed_and_checked(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """
+[prices]
+org_1 = 30000
+[[projects]]
+code = "sqggzy"
+name = "商丘市公共资源交易中心"
+prices = { org_1 = 28000 }
+[[projects]]
+code = "bjggzy"
+name = "北京市公共资源交易中心"
+""",
+    )
+    settings = load_settings(path, env={})
+    assert [p.code for p in settings.projects] == ["sqggzy", "bjggzy"]
+    assert settings.price("org", 1, "sqggzy") == 28000  # the project's own price
+    assert settings.price("org", 1, "bjggzy") == 30000  # else [prices]
+    assert settings.price("org", 2, "sqggzy") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ('[[projects]]\ncode = "x"\nnmae = "y"\n', "projects[0].nmae: unknown config key"),
+        ('[[projects]]\ncode = "Bad Code"\nname = "y"\n', "projects[0]: needs a code"),
+        (
+            '[[projects]]\ncode = "a"\nname = "y"\nprices = { org_x = 1 }\n',
+            "projects[0].prices.org_x: unknown price key",
+        ),
+        (
+            '[[projects]]\ncode = "a"\nname = "y"\n[[projects]]\ncode = "a"\nname = "z"\n',
+            "two projects have the same code",
+        ),
+        ('[projects]\ncode = "a"\n', "[[projects]]: must be an array of tables"),
+    ],
+)
+def test_project_mistakes_name_the_key(tmp_path: Path, text: str, named: str) -> None:
+    with pytest.raises(ConfigError, match=re.escape(named)):
+        load_settings(write(tmp_path, text), env={})
