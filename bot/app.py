@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 from aiohttp import web
 
-from bot import metrics
+from bot import documents, metrics
 from bot.config import Settings
 from bot.db import close_db, init_db, ping_db
 from bot.logs import get_logger, log_context
@@ -95,6 +95,7 @@ def create_app(
     app[SERVICES] = services = services or build_services(settings)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics_view)
+    app.router.add_routes(documents.routes(settings.storage.path, settings.service.phone))
     from handlers.applications import build_engine
     from handlers.router import build_dispatcher
 

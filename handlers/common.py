@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from bot import validators as v
 from bot.config import Settings
+from bot.documents import document_url
 from bot.flows import Answers, Choice, ContextValidator, Step, StepKind
 from bot.regions import match_city, match_province
 
@@ -137,8 +138,8 @@ def agreement_step(settings: Settings) -> Step:
         "请阅读并同意以下协议：",
         StepKind.CONSENT,
         links=(
-            ("数字认证服务协议", f"{base}/agreements/service"),
-            ("隐私保护政策", f"{base}/agreements/privacy"),
+            ("数字认证服务协议", document_url(base, "service-agreement")),
+            ("隐私保护政策", document_url(base, "privacy-policy")),
         ),
         section="协议",
         version=AGREEMENT_VERSION,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bot import validators as v
 from bot.config import Settings
+from bot.documents import document_url
 from bot.flows import Choice, FieldIs, Flow, Step, StepKind
 from bot.masking import mask_bank_account, mask_id_number, mask_phone
 from handlers.common import (
@@ -223,7 +224,12 @@ def build_flow(settings: Settings) -> Flow:
                 "authorization_photo",
                 "企业授权书",
                 "请发送加盖公章的企业授权书照片。",
-                links=(("企业授权书模板", "/downloads/authorization-letter"),),
+                links=(
+                    (
+                        "企业授权书模板",
+                        document_url(settings.server.public_url, "authorization-letter"),
+                    ),
+                ),
             ),
             upload_step("legal_id_photo", "法人身份证正面", "请发送法定代表人身份证人像面照片。"),
             sms_step("sms_code", "handler_phone"),

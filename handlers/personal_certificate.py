@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bot import validators as v
 from bot.config import Settings
+from bot.documents import document_url
 from bot.flows import Flow, Step
 from bot.masking import mask_id_number, mask_phone
 from handlers.common import (
@@ -113,7 +114,12 @@ def build_flow(settings: Settings) -> Flow:
                 "seal_photo",
                 "个人签章图片",
                 "请下载《个人签章采样表》，打印后签名或盖个人印章，再加盖单位公章，拍照发送。",
-                links=(("个人签章采样表", "/downloads/seal-sample-form"),),
+                links=(
+                    (
+                        "个人签章采样表",
+                        document_url(settings.server.public_url, "seal-sample-form"),
+                    ),
+                ),
             ),
             sms_step("sms_code", "phone"),
         ],

@@ -65,3 +65,19 @@ async def test_unexpected_error_is_a_plain_500_without_traceback(
     assert "Traceback" not in text
     assert "secret internals" not in text
     assert "request_id" in (await response.json())
+
+
+async def test_documents_are_served_or_explained(settings: Settings, aiohttp_client) -> None:  # type: ignore[no-untyped-def]
+    from pathlib import Path
+
+    folder = Path(settings.storage.path) / "documents"
+    folder.mkdir(parents=True)
+    (folder / "authorization-letter.pdf").write_bytes(b"%PDF-1.4 template")
+    client = await aiohttp_client(create_app(settings, run_worker=False))
+    found = await client.get("/documents/authorization-letter")
+    assert found.status == 200
+    assert found.headers["Content-Type"] == "application/pdf"
+    assert await found.read() == b"%PDF-1.4 template"
+    missing = await client.get("/documents/privacy-policy")
+    assert missing.status == 404 and "《隐私保护政策》暂未提供在线版本" in await missing.text()
+    assert (await client.get("/documents/..%2Fcertdesk.sqlite3")).status == 404
