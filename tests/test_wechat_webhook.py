@@ -265,3 +265,32 @@ async def test_dispatcher_crash_gets_a_polite_answer(
     response = await post(client, sim.text("o-user-1", "hi"))
     assert response.status == 200
     assert "内容都已保存" in sim.open_reply(await response.text())["Content"]
+
+
+async def test_a_message_whose_handler_died_is_handled_by_a_later_retry(
+    settings: Settings, wechat_api: WeChatApiFake, aiohttp_client
+) -> None:  # type: ignore[no-untyped-def]
+    """A process that crashed mid-message leaves only a short-lived pending mark."""
+    from bot.app import SERVICES
+    from bot.wechat import webhook
+
+    recorder = Recorder()
+    client = await aiohttp_client(
+        create_app(
+            wechat_settings(settings, wechat_api, safe=False, budget=0.5),
+            run_worker=False,
+            dispatcher=recorder,
+        )
+    )
+    sim = simulator(wechat_api, safe=False)
+    delivery = sim.text("o-user-1", "崩溃之后")
+    store = client.app[SERVICES].store
+    # What a crashed process leaves behind: the pending mark, never renewed.
+    dedupe = f"wechat:in:msg:{delivery.msg_id}"
+    await store.set_if_absent(dedupe, "pending", ttl=0.3)
+    assert await (await post(client, delivery)).text() == "success"  # still pending: no reply
+    assert recorder.seen == []
+    await asyncio.sleep(0.4)
+    reply = sim.open_reply(await (await post(client, delivery)).text())
+    assert reply["Content"] == "收到第 1 条：崩溃之后"
+    assert webhook.PENDING_TTL < 10  # expires before WeChat's last retry (~15 s)

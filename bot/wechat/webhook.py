@@ -10,6 +10,7 @@ customer-service messages when it is ready.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import Any
 from xml.parsers.expat import ExpatError
 
@@ -31,7 +32,7 @@ from bot.messages import (
     TextReply,
     pack,
 )
-from bot.store import Store
+from bot.store import Store, StoreError
 from bot.texts import SYSTEM_BUSY
 from bot.wechat.client import WeChatAPIError, WeChatClient
 from bot.wechat.crypto import (
@@ -47,6 +48,9 @@ log = get_logger(__name__)
 
 MAX_BODY = 64 * 1024
 DEDUPE_TTL = 600.0  # WeChat retries within ~15 s; keep a wide margin
+# While a message is handled its "pending" mark is renewed; if the process dies the mark
+# expires before WeChat's last retry, which then handles the message instead of losing it.
+PENDING_TTL = 8.0
 SUCCESS = "success"
 USER_LOCK_LEASE = 30.0
 USER_LOCK_WAIT = 120.0
@@ -149,7 +153,7 @@ class WeChatChannel:
     async def _answer_once(self, inbound: Inbound) -> str:
         """Handle a message exactly once; a retry gets the first delivery's answer."""
         key = f"wechat:in:{inbound.dedupe_key}"
-        if not await self.store.set_if_absent(key, "pending", ttl=DEDUPE_TTL):
+        if not await self.store.set_if_absent(key, "pending", ttl=PENDING_TTL):
             return await self._wait_for_first(key)
         await self.quota.grant(inbound)
         task = asyncio.create_task(self._handle(inbound, key))
@@ -171,17 +175,18 @@ class WeChatChannel:
         return SUCCESS
 
     async def _handle(self, inbound: Inbound, key: str) -> str:
-        """Run the dispatcher under the user's lock; return the passive reply XML (or success)."""
+        """Run the dispatcher under the user's lock; return the passive reply XML (or success).
+
+        The pending mark is renewed meanwhile and replaced by the answer once it is ready.
+        """
         started = asyncio.get_running_loop().time()
-        async with self.store.lock(
-            f"wechat:user:{inbound.openid}", lease=USER_LOCK_LEASE, wait=USER_LOCK_WAIT
-        ):
-            try:
-                answer = await self.dispatcher(inbound)
-            except Exception:
-                metrics.ERRORS.labels("wechat.dispatch").inc()
-                log.exception("dispatcher failed", extra={"kind": inbound.kind})
-                answer = Answer([TextReply(SYSTEM_BUSY.format(phone=self.service_phone))])
+        keeper = asyncio.create_task(self._keep_pending(key))
+        try:
+            answer = await self._dispatch_locked(inbound)
+        finally:
+            keeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await keeper
         replies = pack(answer.replies)
         in_time = asyncio.get_running_loop().time() - started < self.budget - 0.2
         passive = ""
@@ -195,6 +200,27 @@ class WeChatChannel:
             self._background.add(sender)
             sender.add_done_callback(self._background.discard)
         return passive or SUCCESS
+
+    async def _keep_pending(self, key: str) -> None:
+        """Renew the pending mark of a message while it is being handled."""
+        while True:
+            await asyncio.sleep(PENDING_TTL / 3)
+            try:
+                await self.store.set(key, "pending", ttl=PENDING_TTL)
+            except StoreError:
+                log.warning("could not renew the pending mark")
+
+    async def _dispatch_locked(self, inbound: Inbound) -> Answer:
+        """The dispatcher's answer, one message of a user at a time; never raises."""
+        async with self.store.lock(
+            f"wechat:user:{inbound.openid}", lease=USER_LOCK_LEASE, wait=USER_LOCK_WAIT
+        ):
+            try:
+                return await self.dispatcher(inbound)
+            except Exception:
+                metrics.ERRORS.labels("wechat.dispatch").inc()
+                log.exception("dispatcher failed", extra={"kind": inbound.kind})
+                return Answer([TextReply(SYSTEM_BUSY.format(phone=self.service_phone))])
 
     async def _render_passive(self, inbound: Inbound, reply: Reply) -> str:
         source = {"source": inbound.openid, "target": _account_id(inbound)}
