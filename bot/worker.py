@@ -234,6 +234,10 @@ class Worker:
         while True:
             await asyncio.sleep(interval)
             until = utcnow() + timedelta(seconds=self.settings.lease_seconds)
-            await Job.filter(id=job.id, locked_by=self.name, status=JobStatus.RUNNING).update(
-                locked_until=until
-            )
+            try:
+                await Job.filter(id=job.id, locked_by=self.name, status=JobStatus.RUNNING).update(
+                    locked_until=until
+                )
+            except Exception:  # a database hiccup must not kill the job; try again next round
+                metrics.ERRORS.labels("worker.lease").inc()
+                log.warning("could not renew a job lease", extra={"job_id": job.id})
