@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from bot.engine import Engine, normalise
+from bot.engine import VERB_HUMAN, Engine, normalise
+from bot.engine_texts import HAND_OVER
 from bot.logs import get_logger
-from bot.messages import Answer, Dispatcher, Inbound, TextReply
+from bot.messages import Answer, Dispatcher, HandOver, Inbound, TextReply
 from bot.outbox import utcnow
 from bot.services import Services
 from bot.texts import NOT_ONLINE_YET, SERVICES_MENU, UNSUPPORTED_MESSAGE, WELCOME
@@ -59,7 +60,11 @@ def build_dispatcher(services: Services, engine: Engine | None = None) -> Dispat
             answer = await engine.handle(inbound.channel, inbound.openid, inbound)
             if answer is not None:
                 return answer
-            service = service_for(normalise(inbound.text)) if inbound.kind == "text" else None
+            text = normalise(inbound.text) if inbound.kind == "text" else ""
+            if text in VERB_HUMAN:
+                phone = services.settings.service.phone
+                return Answer([HandOver(), TextReply(HAND_OVER.format(phone=phone))])
+            service = service_for(text)
             if service is not None:
                 return await start(inbound, service)
             return Answer([TextReply(SERVICES_MENU)])

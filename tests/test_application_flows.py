@@ -304,3 +304,17 @@ async def test_project_from_the_qr_code_names_the_order(
     assert "认证方式" in await chooser.say("2")
     order = await Order.get(owner_openid="o-proj-1")
     assert order.project == "sqggzy"
+
+
+async def test_asking_for_a_human_transfers_to_customer_service(
+    settings: Settings, wechat_api: WeChatApiFake, aiohttp_client
+) -> None:  # type: ignore[no-untyped-def]
+    client = await client_for(settings, wechat_api, aiohttp_client)
+    chat = Chat(client, wechat_api, "o-human-1")
+    for when in ("without a draft", "in a draft"):
+        chat.fake.note_user_message(chat.openid)
+        delivery = chat.sim.text(chat.openid, "人工")
+        response = await client.post("/wechat", params=delivery.params, data=delivery.body.encode())
+        reply = chat.sim.open_reply(await response.text())
+        assert reply["MsgType"] == "transfer_customer_service", when
+        await chat.click("org")
