@@ -49,7 +49,7 @@ VERB_CONTINUE = frozenset({"继续", "继续办理", "继续填写"})
 VERB_HELP = frozenset({"帮助", "?", "？", "help"})
 VERB_HUMAN = frozenset({"人工", "人工客服", "客服", "转人工"})
 VERB_PROGRESS = frozenset({"进度", "查看进度"})
-EDIT = re.compile(r"^(?:修改|返回修改|改)\s*(.*)$")
+EDIT = re.compile(r"^(?:返回修改|修改)\s*(.*)$")
 
 
 FORM_EXCLUDED = frozenset({StepKind.UPLOAD, StepKind.SMS})  # not typed into a form field
@@ -549,8 +549,12 @@ class Engine:
                 ]
             )
         match = EDIT.match(text)
-        if match and (step is None or step.kind is not StepKind.TEXT or match.group(1)):
-            return self._edit(turn, match.group(1).strip())
+        if match is not None:
+            what = match.group(1).strip()
+            target = turn.flow.find(what, turn.answers) if what else None
+            # At a text step, "修改…" that names no field is an answer (a name may start so).
+            if target is not None or step is None or step.kind is not StepKind.TEXT:
+                return self._edit(turn, what)
         return None
 
     def _edit(self, turn: Turn, what: str) -> Answer:

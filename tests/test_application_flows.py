@@ -318,3 +318,18 @@ async def test_asking_for_a_human_transfers_to_customer_service(
         reply = chat.sim.open_reply(await response.text())
         assert reply["MsgType"] == "transfer_customer_service", when
         await chat.click("org")
+
+
+async def test_answers_that_look_like_verbs_are_answers(
+    settings: Settings, wechat_api: WeChatApiFake, aiohttp_client
+) -> None:  # type: ignore[no-untyped-def]
+    client = await client_for(settings, wechat_api, aiohttp_client)
+    chat = Chat(client, wechat_api, "o-org-verbs")
+    await chat.click("org")
+    await chat.say("1")
+    reply = await chat.say("改革开放科技有限公司")
+    assert "统一社会信用代码" in reply and "❌" not in reply
+    reply = await chat.say("修改 单位名称")
+    assert "请输入单位名称" in reply
+    summary_or_next = await chat.say("修改科技有限公司")  # a name, not a verb
+    assert "❌" not in summary_or_next and "统一社会信用代码" in summary_or_next
