@@ -61,7 +61,9 @@ async def _serve(settings: Settings, run_worker: bool) -> None:
     log.info("certdesk listening", extra={"url": url, "worker": run_worker})
     if settings.server.dev:
         print(
-            f"certdesk is running in development mode: open {url}/  (health: {url}/healthz)",
+            f"certdesk is running in development mode at {url} "
+            f"(health: {url}/healthz, WeChat webhook: {url}/wechat when [wechat] token is set, "
+            f"mini-program API: {url}/api/mp/v1/)",
             flush=True,
         )
     try:

@@ -100,7 +100,7 @@ async def test_serve_dev_needs_nothing_configured(tmp_path: Path) -> None:
     finally:
         code, out, _err = stop(process)
     assert code == 0
-    assert f"open http://127.0.0.1:{port}/" in out
+    assert f"development mode at http://127.0.0.1:{port} (health: " in out
     assert (tmp_path / "var" / "certdesk.sqlite3").exists()
     assert "data_keys" in (tmp_path / "var" / "dev-secrets.toml").read_text()
 
