@@ -134,6 +134,20 @@ def fill_fixed(flow: Flow, answers: dict[str, str]) -> None:
                 answers.pop(step.key, None)
 
 
+def unconfirm(turn: Turn) -> None:
+    """A changed answer voids the confirmation: what is confirmed must be what was shown."""
+    for step in turn.flow.steps:
+        if step.kind is StepKind.CONFIRM:
+            turn.clear_answer(step.key)
+
+
+async def discard(draft: Order) -> None:
+    """Cancel a draft and delete what was typed into it (the applicant chose to)."""
+    draft.status = OrderStatus.CANCELLED
+    draft.answers = {}
+    await draft.save()
+
+
 def new_order_no() -> str:
     """An order number applicants can read out: CD + date + 6 random digits."""
     return f"CD{utcnow():%Y%m%d}{secrets.randbelow(10**6):06d}"
@@ -205,9 +219,7 @@ class Engine:
             draft = await self._draft(conversation)
             if draft is None or draft.kind != flow_code:
                 if draft is not None:
-                    draft.status = OrderStatus.CANCELLED
-                    draft.answers = {}
-                    await draft.save()
+                    await discard(draft)
                 draft = await self._new_draft(conversation, openid, flow)
             return self.view(self._turn_for(conversation, draft))
 
@@ -245,9 +257,12 @@ class Engine:
                     errors[step.key] = exc.reason
             for key in keys:
                 errors[key] = T.FIELD_UNKNOWN.format(key=key[:40])
-            confirm = next((s for s in turn.flow.steps if s.kind is StepKind.CONFIRM), None)
-            if confirm is not None and confirm.key not in values and values:
-                turn.clear_answer(confirm.key)  # what is confirmed must be what was shown
+            if values and not any(
+                turn.flow.step(k).kind is StepKind.CONFIRM
+                for k in values
+                if k in turn.flow.steps_by_key
+            ):
+                unconfirm(turn)
             await draft.save()
             await conversation.save()
             return self.view(turn), errors
@@ -265,17 +280,13 @@ class Engine:
                 return FormStep(None, T.NO_DRAFT)
             turn = self._turn_for(conversation, draft)
             step = turn.flow.steps_by_key.get(key)
-            action = self.actions.get(step.kind) if step is not None else None
-            if step is None or action is None or not step.asks(turn.answers):
+            if step is None or step.kind not in self.actions or not step.asks(turn.answers):
                 return FormStep(self.view(turn), T.FIELD_UNKNOWN.format(key=key[:40]))
             if not self._reached(turn, step):
                 return FormStep(self.view(turn), T.NOT_YET.format(label=step.label))
             message = ""
             try:
-                value = await action(turn, step, inbound)
-                if value is None:
-                    raise Invalid(T.WANT_PHOTO if step.kind is StepKind.UPLOAD else T.WANT_TEXT)
-                self._record(turn, step, value)
+                await self._act(turn, step, inbound)
             except Reprompt as signal:
                 message = signal.text
             except Invalid as exc:
@@ -351,12 +362,8 @@ class Engine:
 
     async def _accept(self, turn: Turn, step: Step, inbound: Inbound, text: str) -> str | None:
         """Validate and record the answer to ``step``; returns an echo line, if any."""
-        action = self.actions.get(step.kind)
-        if action is not None:
-            value = await action(turn, step, inbound)
-            if value is None:
-                raise Invalid(T.WANT_PHOTO if step.kind is StepKind.UPLOAD else T.WANT_TEXT)
-            self._record(turn, step, value)
+        if step.kind in self.actions:
+            await self._act(turn, step, inbound)
             return None
         if inbound.kind != "text":
             raise Invalid(T.WANT_TEXT)
@@ -366,6 +373,13 @@ class Engine:
             masker = step.masker or (lambda v: v)
             return T.ACCEPTED_MASKED.format(value=masker(value))
         return None
+
+    async def _act(self, turn: Turn, step: Step, inbound: Inbound) -> None:
+        """Run the action of an upload or SMS step and record what it returns."""
+        value = await self.actions[step.kind](turn, step, inbound)
+        if value is None:
+            raise Invalid(T.WANT_PHOTO if step.kind is StepKind.UPLOAD else T.WANT_TEXT)
+        self._record(turn, step, value)
 
     def _parse(self, turn: Turn, step: Step, text: str) -> str:
         if step.kind is StepKind.CHOICE:
@@ -563,9 +577,7 @@ class Engine:
             return Answer([TextReply(T.EDIT_WHICH.format(what=what) + "\n\n" + self.summary(turn))])
         turn.conversation.step = target.key
         turn.conversation.editing = True
-        confirm = next((s for s in turn.flow.steps if s.kind is StepKind.CONFIRM), None)
-        if confirm is not None:
-            turn.clear_answer(confirm.key)  # what is confirmed must be what was shown
+        unconfirm(turn)
         return Answer([TextReply(self.prompt(turn, target))])
 
     def _prompt_or_done(self, turn: Turn) -> str:
@@ -575,8 +587,7 @@ class Engine:
     async def _cancel_choice(self, turn: Turn, text: str) -> Answer:
         conversation = turn.conversation
         if text in YES:
-            turn.order.status = OrderStatus.CANCELLED
-            turn.order.answers = {}
+            await discard(turn.order)
             conversation.order = None
             conversation.awaiting = None
             conversation.step = None
@@ -595,9 +606,7 @@ class Engine:
         draft = await self._draft(conversation)
         if draft is None or text in NO or text == "重新开始":
             if draft is not None:
-                draft.status = OrderStatus.CANCELLED
-                draft.answers = {}
-                await draft.save()
+                await discard(draft)
             conversation.awaiting = None
             return await self._begin(conversation, openid, self.flows[wanted])
         if text in YES or text in VERB_CONTINUE:
