@@ -128,12 +128,18 @@ class MiniProgramApi:
             await self.engine.link(CHANNEL, record["openid"], str(record["unionid"]))
         return web.json_response({"token": token, "expires_in": SESSION_TTL})
 
-    async def _user(self, request: web.Request) -> str | None:
+    async def _user(self, request: web.Request) -> str:
+        """The openid of the request's session; 401 (JSON) when there is none."""
         header = request.headers.get("Authorization", "")
-        if not header.startswith("Bearer ") or len(header) > 200:
-            return None
-        raw = await self.services.store.get(_session_key(header[len("Bearer ") :].strip()))
-        return str(json.loads(raw)["openid"]) if raw else None
+        raw = None
+        if header.startswith("Bearer ") and len(header) <= 200:
+            raw = await self.services.store.get(_session_key(header[len("Bearer ") :].strip()))
+        if raw is None:
+            body = json.dumps(
+                {"error": "login_required", "message": LOGIN_REQUIRED}, ensure_ascii=False
+            )
+            raise web.HTTPUnauthorized(text=body, content_type="application/json")
+        return str(json.loads(raw)["openid"])
 
     # -- services and schemas -------------------------------------------------------------------
 
@@ -161,8 +167,6 @@ class MiniProgramApi:
     async def open_draft(self, request: web.Request) -> web.Response:
         """Open the user's draft of a flow (continuing one in progress)."""
         openid = await self._user(request)
-        if openid is None:
-            return error(401, "login_required", LOGIN_REQUIRED)
         code = request.match_info["code"]
         if code not in self.engine.flows:
             return error(404, "no_such_flow", NO_SUCH_FLOW)
@@ -172,8 +176,6 @@ class MiniProgramApi:
     async def get_draft(self, request: web.Request) -> web.Response:
         """The draft in progress, answers masked as in chat."""
         openid = await self._user(request)
-        if openid is None:
-            return error(401, "login_required", LOGIN_REQUIRED)
         view = await self.engine.current_form(CHANNEL, openid)
         if view is None:
             return error(404, "no_draft", NO_DRAFT)
@@ -182,8 +184,6 @@ class MiniProgramApi:
     async def fill_draft(self, request: web.Request) -> web.Response:
         """Submit several fields; 200 with the draft and the reason for each rejected field."""
         openid = await self._user(request)
-        if openid is None:
-            return error(401, "login_required", LOGIN_REQUIRED)
         body = await _json(request)
         fields = body.get("fields") if isinstance(body, dict) else None
         if (
@@ -203,8 +203,6 @@ class MiniProgramApi:
     async def upload_material(self, request: web.Request) -> web.Response:
         """A material photo as multipart field ``file`` for the upload step ``slot``."""
         openid = await self._user(request)
-        if openid is None:
-            return error(401, "login_required", LOGIN_REQUIRED)
         data = await _file(request)
         if data is None:
             return error(400, "bad_request", UPLOAD_HOW)
@@ -218,15 +216,11 @@ class MiniProgramApi:
     async def send_code(self, request: web.Request) -> web.Response:
         """Send the SMS code once the form reached the SMS step."""
         openid = await self._user(request)
-        if openid is None:
-            return error(401, "login_required", LOGIN_REQUIRED)
         return web.json_response({"message": await self.engine.enter_step(CHANNEL, openid)})
 
     async def submit(self, request: web.Request) -> web.Response:
         """Check the SMS code ``{"code"}``; a complete draft is then submitted for payment."""
         openid = await self._user(request)
-        if openid is None:
-            return error(401, "login_required", LOGIN_REQUIRED)
         body = await _json(request)
         code = body.get("code") if isinstance(body, dict) else None
         if not isinstance(code, str) or len(code) > 20:

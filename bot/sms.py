@@ -25,10 +25,8 @@ import datetime
 import hashlib
 import hmac
 import json
-import re
 import string
 import time
-import unicodedata
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -40,6 +38,7 @@ import aiohttp
 from bot.config import ConfigError, SmsSettings
 from bot.logs import get_logger
 from bot.masking import mask_phone
+from bot.validators import Invalid, mobile
 
 log = get_logger(__name__)
 
@@ -84,8 +83,6 @@ REJECTED_CODES = frozenset(
 )
 UNAVAILABLE_PREFIXES = ("InternalError", "RequestLimitExceeded")
 
-_PHONE = re.compile(r"(?:\+86|0086|86)?(1[3-9][0-9]{9})")
-_PHONE_SEPARATORS = re.compile(r"[\s()-]+")
 
 HttpSession = aiohttp.ClientSession | Callable[[], aiohttp.ClientSession]
 
@@ -132,11 +129,10 @@ class SmsSender(Protocol):
 
 def normalize_phone(phone: str) -> str:
     """The 11-digit mainland China mobile number in ``phone``; SmsRejected if there is none."""
-    compact = _PHONE_SEPARATORS.sub("", unicodedata.normalize("NFKC", phone))
-    match = _PHONE.fullmatch(compact)
-    if match is None:
-        raise SmsRejected("InvalidPhoneNumber", "not a mainland China mobile number")
-    return match.group(1)
+    try:
+        return mobile(phone)
+    except Invalid as exc:
+        raise SmsRejected("InvalidPhoneNumber", "not a mainland China mobile number") from exc
 
 
 # -- console provider ----------------------------------------------------------------------

@@ -17,6 +17,7 @@ from bot.uploads import store_material
 from bot.validators import Invalid
 from bot.wechat.client import WeChatAPIError
 from handlers import org_certificate, personal_certificate
+from handlers.common import yuan
 from models.orders import OrderStatus
 
 MEDIA_EXPIRED = "这张照片已过期或无法读取，请重新发送一次。"
@@ -109,7 +110,7 @@ async def _submit(turn: Turn) -> Answer:
     order.subject_hash = lookup_hash(turn.answers[field], turn.services.lookup_key, kind=kind)
     turn.conversation.order = None
     turn.conversation.history = []
-    shown = f"{amount // 100}.{amount % 100:02d}" if amount else "以 CA 通知为准"
+    shown = yuan(amount) if amount else "以 CA 通知为准"
     project = settings.project(order.project)
     source = f"数字证书来源：{project.name}\n" if project is not None else ""
     text = SUBMITTED.format(

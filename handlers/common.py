@@ -67,7 +67,12 @@ def years_step(settings: Settings, kind: str) -> Step:
 
 def _price(settings: Settings, kind: str, years: int) -> str:
     fen = settings.prices.get(f"{kind}_{years}")
-    return f"（¥{fen // 100}.{fen % 100:02d}）" if fen else ""
+    return f"（¥{yuan(fen)}）" if fen else ""
+
+
+def yuan(fen: int) -> str:
+    """An amount in fen as yuan with two decimals: 55000 → 550.00."""
+    return f"{fen // 100}.{fen % 100:02d}"
 
 
 def invoice_extra_steps() -> list[Step]:
