@@ -109,6 +109,7 @@ class ServiceSettings:
 
     name: str = "数字证书服务"
     phone: str = ""
+    resume_offer_hours: int = 12  # a draft left this long: ask 继续 / 重新开始 first (0: never)
 
 
 @dataclass(frozen=True)

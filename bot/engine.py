@@ -16,6 +16,7 @@ import secrets
 import unicodedata
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 
 from tortoise.transactions import in_transaction
 
@@ -65,6 +66,7 @@ class DraftView:
     next_step: str | None
     done: int
     total: int
+    amount: str = ""  # what the order will cost with the answers so far (¥550.00)
 
 
 @dataclass(frozen=True)
@@ -184,14 +186,7 @@ class Engine:
             conversation = await self._conversation(channel, openid)
             draft = await self._draft(conversation)
             if draft is not None:
-                current = self.flows.get(draft.kind, flow)
-                answers = decrypt_answers(self.services, current, draft)
-                conversation.awaiting = f"resume:{flow_code}"
-                await conversation.save()
-                done, total = self._counts(current, answers)
-                return Answer(
-                    [TextReply(T.RESUME_OFFER.format(title=current.title, done=done, total=total))]
-                )
+                return await self._offer_resume(conversation, draft, flow_code)
             return await self._begin(conversation, openid, flow, preset)
 
     async def handle(self, channel: str, openid: str, inbound: Inbound) -> Answer | None:
@@ -203,6 +198,8 @@ class Engine:
             draft = await self._draft(conversation)
             if draft is None:
                 return None
+            if inbound.kind == "text" and self._returning(conversation):
+                return await self._offer_resume(conversation, draft, draft.kind, T.WELCOME_BACK)
             turn = self._turn_for(conversation, draft)
             answer = await self._turn(turn, inbound)
             await draft.save()
@@ -330,8 +327,15 @@ class Engine:
             for s in turn.flow.steps
             if s.key in turn.answers and s.kind not in FORM_EXCLUDED
         }
+        amount = turn.flow.quote(turn.answers) if turn.flow.quote is not None else ""
         return DraftView(
-            turn.order.order_no, turn.flow.code, shown, step.key if step else None, done, total
+            turn.order.order_no,
+            turn.flow.code,
+            shown,
+            step.key if step else None,
+            done,
+            total,
+            amount,
         )
 
     # -- one turn -------------------------------------------------------------------------------
@@ -408,7 +412,7 @@ class Engine:
         turn.set_answer(step, value)
         if step.kind is StepKind.CONSENT:
             turn.order.consent_at = utcnow()
-            turn.order.consent_version = step.version
+            turn.order.consent_version = step.version_for(turn.answers)
         history = [key for key in turn.conversation.history if key != step.key]
         turn.conversation.history = [*history, step.key]
         self._drop_inapplicable(turn)
@@ -468,7 +472,8 @@ class Engine:
         lines = [T.PROGRESS.format(n=number, total=len(steps), label=step.label), step.prompt]
         if step.kind is StepKind.CHOICE:
             lines += [
-                f"{n}. {c.label}" + (f"（{c.note}）" if c.note else "")
+                f"{n}. {c.label}"
+                + (f"（{note}）" if (note := step.note_for(c, turn.answers)) else "")
                 for n, c in enumerate(step.choices, start=1)
             ]
             numbers = " 或 ".join(str(n) for n in range(1, len(step.choices) + 1))
@@ -509,6 +514,8 @@ class Engine:
                 lines.append(T.SUMMARY_LINE.format(n=n, label=step.label, value=value))
             else:
                 lines.append(T.SUMMARY_FIXED.format(label=step.label, value=value))
+        if turn.flow.quote is not None and (amount := turn.flow.quote(turn.answers)):
+            lines.append(T.SUMMARY_QUOTE.format(amount=amount))
         lines.append(T.SUMMARY_HOW)
         return "\n".join(lines)
 
@@ -597,6 +604,24 @@ class Engine:
             conversation.awaiting = None
             return Answer([TextReply(T.CANCEL_KEPT + "\n\n" + self._prompt_or_done(turn))])
         return Answer([TextReply(T.YES_NO_AGAIN)])
+
+    def _returning(self, conversation: Conversation) -> bool:
+        """Whether the user comes back to a draft after a long pause (they may have forgotten
+        it: offer 继续 / 重新开始 instead of taking the message as an answer)."""
+        hours = self.services.settings.service.resume_offer_hours
+        last = conversation.updated_at
+        return bool(hours) and last is not None and utcnow() - last > timedelta(hours=hours)
+
+    async def _offer_resume(
+        self, conversation: Conversation, draft: Order, flow_code: str, greeting: str = ""
+    ) -> Answer:
+        """Ask whether to continue ``draft`` or start ``flow_code`` afresh."""
+        current = self.flows[draft.kind]
+        done, total = self._counts(current, decrypt_answers(self.services, current, draft))
+        conversation.awaiting = f"resume:{flow_code}"
+        await conversation.save()
+        offer = T.RESUME_OFFER.format(title=current.title, done=done, total=total)
+        return Answer([TextReply(greeting + offer)])
 
     async def _resume_choice(
         self, conversation: Conversation, openid: str, inbound: Inbound

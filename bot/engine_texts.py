@@ -27,6 +27,7 @@ CANCEL_CONFIRM = (
 )
 CANCELLED = "已取消本次申请，填写的内容已删除。需要时可随时重新办理。"
 CANCEL_KEPT = "好的，继续填写。"
+WELCOME_BACK = "欢迎回来！"
 RESUME_OFFER = (
     "您有一份未完成的{title}申请（已填写 {done}/{total} 项）。\n"
     "回复 1 继续填写，回复 2 重新开始（原来填写的内容将被删除）。"
@@ -47,6 +48,7 @@ SUMMARY_HEAD = "请核对以下填写内容是否正确："
 SUMMARY_LINE = "{n}. {label}：{value}"
 SUMMARY_FIXED = "   {label}：{value}"
 SUMMARY_EMPTY = "（未填）"
+SUMMARY_QUOTE = "应付金额：{amount}"
 SUMMARY_HOW = "确认无误请回复 1 “确认订单”；需要修改请回复“修改 序号”（如“修改 3”）。"
 CONFIRM_AGAIN = "请回复 1 确认订单，或回复“修改 序号”修改某一项。"
 CONSENT_HOW = "阅读后回复 1 “同意”继续。"

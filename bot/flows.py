@@ -35,6 +35,7 @@ class FieldIs:
 Condition = FieldIs
 Default = Callable[[Answers], str]
 Masker = Callable[[str], str]
+ChoiceNote = Callable[[str, Answers], str]  # a note that depends on other answers (a price)
 
 
 class StepKind(StrEnum):
@@ -78,7 +79,8 @@ class Step:
     phone_field: str = ""  # SMS steps: which answer holds the phone
     links: Sequence[tuple[str, str]] = ()  # consent / download links (title, url)
     section: str = ""  # summary grouping, as the seed's form groups fields
-    version: str = ""  # consent steps: the version of the documents agreed to
+    version: str | Default = ""  # consent steps: the version of the documents agreed to
+    choice_note: ChoiceNote | None = None  # choice steps: a note computed from the answers
 
     def applies(self, answers: Answers) -> bool:
         """Whether this step is part of the flow given the answers so far."""
@@ -100,6 +102,16 @@ class Step:
         """The choice with this stored value."""
         return next((c for c in self.choices if c.value == value), None)
 
+    def note_for(self, choice: Choice, answers: Answers) -> str:
+        """The note shown beside ``choice``: its own, or the one the answers so far give."""
+        if self.choice_note is not None:
+            return self.choice_note(choice.value, answers) or choice.note
+        return choice.note
+
+    def version_for(self, answers: Answers) -> str:
+        """Consent steps: the version of the documents the user agrees to, given the answers."""
+        return self.version if isinstance(self.version, str) else self.version(answers)
+
 
 @dataclass(frozen=True)
 class Flow:
@@ -110,6 +122,7 @@ class Flow:
     steps: Sequence[Step]
     intro: str = ""
     order_kind: str = ""
+    quote: Default | None = None  # the amount to pay, shown in the summary before confirming
     steps_by_key: Mapping[str, Step] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:

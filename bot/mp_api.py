@@ -65,7 +65,9 @@ def step_schema(step: Step) -> dict[str, Any]:
         "editable": step.editable,
         "sensitive": step.sensitive,
         "section": step.section,
-        "choices": [{"value": c.value, "label": c.label, "note": c.note} for c in step.choices],
+        "choices": [
+            {"value": c.value, "label": c.label, "note": step.note_for(c, {})} for c in step.choices
+        ],
         "when": step.when.describe() if step.when is not None else None,
         "links": [{"title": title, "url": url} for title, url in step.links],
     }

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from bot import validators as v
 from bot.config import Settings
 from bot.documents import document_url
-from bot.flows import Answers, Choice, ContextValidator, Step, StepKind
+from bot.flows import Answers, Choice, ContextValidator, Default, Step, StepKind
 from bot.regions import match_city, match_province
 
 ID_CARD = "id_card"
@@ -51,23 +51,35 @@ def id_number_validator(type_key: str) -> ContextValidator:
 
 
 def years_step(settings: Settings, kind: str) -> Step:
-    """证书有效期: the years that have a price in ``[prices]`` (1 year when none is set)."""
-    years = sorted(int(key.split("_")[1]) for key in settings.prices if key.startswith(kind + "_"))
-    years = years or [1]
-    choices = [Choice(str(y), f"{y} 年" + _price(settings, kind, y)) for y in years]
+    """证书有效期: the years that have a price in ``[prices]`` or in a project's prices (1 year
+    when none is set), each shown with the price of the project chosen."""
+    priced = set(settings.prices).union(*(project.prices for project in settings.projects))
+    years = sorted(int(key.split("_")[1]) for key in priced if key.startswith(kind + "_"))
+    choices = [Choice(str(y), f"{y} 年") for y in years or [1]]
+
+    def price_note(value: str, answers: Answers) -> str:
+        fen = settings.price(kind, value, answers.get("project", ""))
+        return f"¥{yuan(fen)}" if fen else ""
+
     return Step(
         "years",
         "证书有效期",
         "请选择证书有效期：",
         StepKind.CHOICE,
         choices=choices,
+        choice_note=price_note,
         section="证书信息",
     )
 
 
-def _price(settings: Settings, kind: str, years: int) -> str:
-    fen = settings.prices.get(f"{kind}_{years}")
-    return f"（¥{yuan(fen)}）" if fen else ""
+def quote(settings: Settings, kind: str) -> Default:
+    """The amount of an application, from its project and years, for the summary."""
+
+    def amount(answers: Answers) -> str:
+        fen = settings.price(kind, answers.get("years", "1"), answers.get("project", ""))
+        return f"¥{yuan(fen)}" if fen else ""
+
+    return amount
 
 
 def yuan(fen: int) -> str:
@@ -147,8 +159,22 @@ def agreement_step(settings: Settings) -> Step:
             ("隐私保护政策", document_url(base, "privacy-policy")),
         ),
         section="协议",
-        version=AGREEMENT_VERSION,
+        version=agreement_version(settings),
     )
+
+
+def agreement_version(settings: Settings) -> Default:
+    """The version of the agreement applicants consent to: the project's own, when it has one."""
+
+    def version(answers: Answers) -> str:
+        project = settings.project(answers.get("project", ""))
+        return (
+            project.agreement_version
+            if project and project.agreement_version
+            else AGREEMENT_VERSION
+        )
+
+    return version
 
 
 def confirm_step() -> Step:

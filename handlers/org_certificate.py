@@ -20,6 +20,7 @@ from handlers.common import (
     id_type_step,
     invoice_extra_steps,
     project_steps,
+    quote,
     sms_step,
     upload_step,
     years_step,
@@ -45,6 +46,7 @@ def build_flow(settings: Settings) -> Flow:
         code="org",
         title="单位证书",
         order_kind="org",
+        quote=quote(settings, "org"),
         intro="开始办理单位数字证书。请按提示逐项填写，填写过程中随时可以回复“帮助”。",
         steps=[
             *project_steps(settings),

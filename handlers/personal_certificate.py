@@ -19,6 +19,7 @@ from handlers.common import (
     id_type_step,
     invoice_extra_steps,
     project_steps,
+    quote,
     sms_step,
     upload_step,
     years_step,
@@ -31,6 +32,7 @@ def build_flow(settings: Settings) -> Flow:
         code="personal",
         title="个人证书",
         order_kind="personal",
+        quote=quote(settings, "personal"),
         intro="开始办理个人数字证书。请按提示逐项填写，填写过程中随时可以回复“帮助”。",
         steps=[
             *project_steps(settings),

@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from aiohttp.test_utils import TestClient
@@ -18,7 +19,7 @@ from bot.sms import ConsoleSms
 from bot.wechat.simulator import WeChatSimulator
 from handlers.demo_script import ORG_APPLICATION
 from models.materials import Material
-from models.orders import Order, OrderStatus
+from models.orders import Conversation, Order, OrderStatus
 from tests.conftest import with_wechat
 from tests.fakes.wechat_api import WeChatApiFake
 
@@ -190,6 +191,33 @@ async def test_cancel_and_resume(
     assert "请选择要办理的业务" in menu
 
 
+async def test_returning_after_days_is_offered_continue_or_restart(
+    settings: Settings, wechat_api: WeChatApiFake, aiohttp_client
+) -> None:  # type: ignore[no-untyped-def]
+    client = await client_for(settings, wechat_api, aiohttp_client)
+    for openid, choice in (("o-back-1", "1"), ("o-back-2", "2")):
+        chat = Chat(client, wechat_api, openid)
+        await chat.click("org")
+        await fill(chat, ORG_ANSWERS[:4])
+        three_days_ago = datetime.now(UTC) - timedelta(days=3)
+        await Conversation.filter(openid=openid).update(updated_at=three_days_ago)
+        offer = await chat.say("你好")
+        assert "欢迎回来" in offer and "已填写 4/" in offer and "重新开始" in offer
+        reply = await chat.say(choice)
+        draft = await Order.filter(owner_openid=openid, status=OrderStatus.DRAFT).get()
+        if choice == "1":  # continue: the next question, nothing lost
+            assert "单位电话" in reply and "第 5/" in reply
+            assert len(draft.answers) == 4
+        else:  # restart: a fresh draft from the first question
+            assert "认证方式" in reply and "第 1/" in reply
+            assert draft.answers == {}
+            assert "单位名称" in await chat.say("1")
+    recent = Chat(client, wechat_api, "o-back-3")
+    await recent.click("org")
+    await fill(recent, ORG_ANSWERS[:2])
+    assert "部门" in await recent.say("91110000600037341L")  # an hour's pause is no return
+
+
 async def test_restart_loses_nothing(
     settings: Settings, wechat_api: WeChatApiFake, aiohttp_client
 ) -> None:  # type: ignore[no-untyped-def]
@@ -287,7 +315,12 @@ async def test_project_from_the_qr_code_names_the_order(
     from bot.config import ProjectSettings
 
     projects = [
-        ProjectSettings(code="sqggzy", name="商丘市公共资源交易中心", prices={"org_2": 50000}),
+        ProjectSettings(
+            code="sqggzy",
+            name="商丘市公共资源交易中心",
+            agreement_version="sq-2026-10",
+            prices={"org_2": 50000},
+        ),
         ProjectSettings(code="bjggzy", name="北京市公共资源交易中心"),
     ]
     configured = dataclasses.replace(flow_settings(settings, wechat_api), projects=projects)
@@ -298,12 +331,39 @@ async def test_project_from_the_qr_code_names_the_order(
     assert "认证方式" in first and "第 2/" in first  # the project is already known
     summary = await fill(scanned, ORG_ANSWERS)
     assert "数字证书来源：商丘市公共资源交易中心" in summary
+    assert "应付金额：¥500.00" in summary  # the project's own price for 2 years
     chooser = Chat(client, wechat_api, "o-proj-2")
     ask = await chooser.click("org")
     assert "数字证书来源" in ask and "1. 商丘市公共资源交易中心" in ask
     assert "认证方式" in await chooser.say("2")
     order = await Order.get(owner_openid="o-proj-1")
     assert order.project == "sqggzy"
+    assert order.consent_version == "sq-2026-10"
+    other = await Order.get(owner_openid="o-proj-2")
+    assert other.consent_version is None  # not reached yet
+
+
+async def test_years_show_the_price_of_the_project_chosen(
+    settings: Settings, wechat_api: WeChatApiFake, aiohttp_client
+) -> None:  # type: ignore[no-untyped-def]
+    from bot.config import ProjectSettings
+
+    projects = [
+        ProjectSettings(code="sqggzy", name="商丘市公共资源交易中心", prices={"org_2": 50000}),
+        ProjectSettings(code="bjggzy", name="北京市公共资源交易中心"),
+    ]
+    configured = dataclasses.replace(flow_settings(settings, wechat_api), projects=projects)
+    client = await aiohttp_client(create_app(configured, run_worker=False))
+    for openid, project, two_years in (("o-yr-1", "1", "¥500.00"), ("o-yr-2", "2", "¥550.00")):
+        chat = Chat(client, wechat_api, openid)
+        await chat.click("org")
+        await chat.say(project)
+        prompt = ""
+        for label, value in ORG_ANSWERS:
+            if label == "证书有效期":
+                break
+            prompt = await chat.say(value)
+        assert "证书有效期" in prompt and f"2 年（{two_years}）" in prompt, project
 
 
 async def test_asking_for_a_human_transfers_to_customer_service(

@@ -65,7 +65,8 @@ async def test_schema_is_the_chat_flow(
     assert steps["bank_account"]["when"] == {"field": "auth_method", "equals": "bank_transfer"}
     assert steps["bank_account"]["sensitive"] is True
     assert steps["invoice_title"]["editable"] is False
-    assert [c["label"] for c in steps["years"]["choices"]] == ["1 年（¥300.00）", "2 年（¥550.00）"]
+    choices = steps["years"]["choices"]
+    assert [(c["label"], c["note"]) for c in choices] == [("1 年", "¥300.00"), ("2 年", "¥550.00")]
     assert (await client.get(f"{API}/flows/nope/schema")).status == 404
 
 
