@@ -9,7 +9,8 @@ run, on the same machine, with the same signed and encrypted deliveries:
 - a stateful WeRoBot bot with Redis sessions under gunicorn (one sync worker: one process,
   like the certdesk process measured), the peer.
 
-Prints requests/s, p50/p99 latency and certdesk's ratio to each.
+Prints requests/s, p50/p99 latency, the server's CPU time per request (user + system time of
+its process group, steadier than throughput on a shared machine) and certdesk's ratios.
 """
 
 from __future__ import annotations
@@ -49,6 +50,12 @@ class Result:
     errors: int
     seconds: float
     latencies: list[float]
+    cpu_seconds: float = 0.0  # of the server's processes during the run
+
+    @property
+    def cpu_per_request(self) -> float:
+        """Milliseconds of server CPU per request."""
+        return self.cpu_seconds / self.requests * 1000 if self.requests else 0.0
 
     @property
     def rate(self) -> float:
@@ -61,8 +68,25 @@ class Result:
     def line(self) -> str:
         return (
             f"{self.name:34} {self.rate:8.0f} req/s  p50 {self.percentile(0.5):6.1f} ms  "
-            f"p99 {self.percentile(0.99):6.1f} ms  errors {self.errors}"
+            f"p99 {self.percentile(0.99):6.1f} ms  cpu {self.cpu_per_request:5.2f} ms/req  "
+            f"errors {self.errors}"
         )
+
+
+def group_cpu_seconds(group: int) -> float:
+    """User + system CPU seconds of the live processes of a process group (Linux /proc)."""
+    ticks = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == group:  # pgrp
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def free_port() -> int:
@@ -155,7 +179,10 @@ async def measure(
     process = start(args, env)
     try:
         await wait_port(port)
-        return await load(name, port, check_reply)
+        before = group_cpu_seconds(process.pid)
+        result = await load(name, port, check_reply)
+        result.cpu_seconds = group_cpu_seconds(process.pid) - before
+        return result
     finally:
         stop(process)
 
@@ -232,4 +259,7 @@ async def main() -> None:
         print(result.line())
     certdesk = results[0]
     for other in results[1:]:
-        print(f"certdesk / {other.name}: {certdesk.rate / other.rate:5.2f}x throughput")
+        print(
+            f"certdesk / {other.name}: {certdesk.rate / other.rate:5.2f}x throughput, "
+            f"{other.cpu_per_request / certdesk.cpu_per_request:5.2f}x CPU efficiency"
+        )

@@ -6,7 +6,9 @@ import os
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 from tortoise import BaseDBAsyncClient, Tortoise
+from tortoise.backends.base.config_generator import expand_db_url
 
 from models import MODEL_MODULES
 
@@ -27,12 +29,34 @@ def _normalise_url(url: str, pool_max_size: int) -> str:
     return url
 
 
+class PooledConnection(asyncpg.Connection):  # type: ignore[misc]
+    """A PostgreSQL connection that goes back to the pool without a reset query.
+
+    asyncpg resets a released connection with a query (``RESET ALL``, ``UNLISTEN *``, advisory
+    unlock...), one more round trip after every transaction. certdesk keeps no session state
+    on pooled connections (no LISTEN, SET or advisory lock), and asyncpg still rolls back a
+    transaction left open, so the reset is skipped.
+    """
+
+    def get_reset_query(self) -> str:
+        return ""
+
+
+def _connection(url: str, pool_max_size: int) -> str | dict[str, Any]:
+    url = _normalise_url(url, pool_max_size)
+    if dialect_of(url) != "postgres":
+        return url
+    config = expand_db_url(url)
+    config["credentials"]["connection_class"] = PooledConnection
+    return config
+
+
 def tortoise_config(url: str, pool_max_size: int = 10) -> dict[str, Any]:
     """The Tortoise/aerich configuration for a database url."""
     return {
         # The connection is named after its dialect: Tortoise caches SQL per connection name,
         # and one process (the test suite) may use SQLite and PostgreSQL one after the other.
-        "connections": {dialect_of(url): _normalise_url(url, pool_max_size)},
+        "connections": {dialect_of(url): _connection(url, pool_max_size)},
         "apps": {
             APP: {
                 "models": [*MODEL_MODULES, "aerich.models"],

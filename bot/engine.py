@@ -27,7 +27,7 @@ from bot.messages import Answer, HandOver, Inbound, TextReply
 from bot.outbox import utcnow
 from bot.services import Services
 from bot.validators import Invalid
-from models.orders import Conversation, Order, OrderStatus
+from models.orders import Conversation, Order, OrderStatus, load_conversation
 
 StepAction = Callable[["Turn", Step, Inbound], Awaitable[str | None]]
 EnterHook = Callable[["Turn", Step], Awaitable[str]]
@@ -649,8 +649,7 @@ class Engine:
         Messages of one user are serialised by the channel's per-user lock, so no row lock
         is taken here.
         """
-        query = Conversation.filter(channel=channel, openid=openid).select_related("order")
-        conversation = await query.first()
+        conversation = await load_conversation(channel, openid)
         if conversation is None:
             conversation, _ = await Conversation.get_or_create(channel=channel, openid=openid)
         return conversation
