@@ -96,13 +96,17 @@ def create_app(
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics_view)
     app.router.add_routes(documents.routes(settings.storage.path, settings.service.phone))
+    from bot.mp_orders import MiniProgramOrders
     from handlers.applications import build_engine
+    from handlers.order_query import OrderQuery
     from handlers.router import build_dispatcher
 
     engine = build_engine(services)
     if dispatcher is None:
         dispatcher = build_dispatcher(services, engine)
-    app.router.add_routes(MiniProgramApi(services, engine).routes())
+    mini_program = MiniProgramApi(services, engine)
+    app.router.add_routes(mini_program.routes())
+    app.router.add_routes(MiniProgramOrders(mini_program, OrderQuery(services, engine)).routes())
     channel = None
     if settings.wechat.token:
         channel = WeChatChannel(

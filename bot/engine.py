@@ -42,6 +42,7 @@ class Reprompt(Exception):
 
 
 CONFIRMED = "yes"
+HANDED_TO = "handed:"  # Conversation.awaiting while another handler has the user's messages
 YES = frozenset({"1", "是", "确定", "确认", "好", "对", "yes", "y"})
 NO = frozenset({"2", "否", "不", "不是", "no", "n"})
 VERB_BACK = frozenset({"上一步", "返回", "返回上一步"})
@@ -189,10 +190,41 @@ class Engine:
                 return await self._offer_resume(conversation, draft, flow_code)
             return await self._begin(conversation, openid, flow, preset)
 
+    async def hand_to(self, channel: str, openid: str, handler: str | None) -> bool:
+        """Let ``handler`` (e.g. order query) take the user's messages until called with None;
+        the draft is kept and choosing a service takes the messages back. True if changed."""
+        async with in_transaction():
+            conversation = await self._conversation(channel, openid)
+            current = conversation.awaiting or ""
+            if handler is not None:
+                conversation.awaiting = HANDED_TO + handler
+            elif current.startswith(HANDED_TO):
+                conversation.awaiting = None
+            else:
+                return False
+            await conversation.save()
+            return True
+
+    async def resume_order(self, channel: str, openid: str, order: Order) -> Answer:
+        """Make ``order`` (a draft of this user, found by order query) the active draft and ask
+        its next question."""
+        async with in_transaction():
+            conversation = await self._conversation(channel, openid)
+            if conversation.order_id != order.id:  # type: ignore[attr-defined]
+                conversation.order = order
+                conversation.step = None
+                conversation.editing = False
+                conversation.history = []
+            conversation.awaiting = None
+            await conversation.save()
+            return Answer([TextReply(self._prompt_or_done(self._turn_for(conversation, order)))])
+
     async def handle(self, channel: str, openid: str, inbound: Inbound) -> Answer | None:
         """Feed a message to the user's draft; None when the user has no draft in progress."""
         async with in_transaction():
             conversation = await self._conversation(channel, openid)
+            if conversation.awaiting and conversation.awaiting.startswith(HANDED_TO):
+                return None  # another handler (order query) has the user's attention
             if conversation.awaiting and conversation.awaiting.startswith("resume:"):
                 return await self._resume_choice(conversation, openid, inbound)
             draft = await self._draft(conversation)

@@ -115,7 +115,7 @@ class MiniProgramApi:
 
     async def login(self, request: web.Request) -> web.Response:
         """Exchange a ``wx.login`` code for a certdesk session token."""
-        body = await _json(request)
+        body = await read_json(request)
         code = body.get("code") if isinstance(body, dict) else None
         if not isinstance(code, str) or not 1 <= len(code) <= 128:
             return error(400, "bad_request", BAD_REQUEST)
@@ -130,8 +130,8 @@ class MiniProgramApi:
             await self.engine.link(CHANNEL, record["openid"], str(record["unionid"]))
         return web.json_response({"token": token, "expires_in": SESSION_TTL})
 
-    async def _user(self, request: web.Request) -> str:
-        """The openid of the request's session; 401 (JSON) when there is none."""
+    async def session(self, request: web.Request) -> tuple[str, str | None]:
+        """``(openid, unionid)`` of the request's session; 401 (JSON) when there is none."""
         header = request.headers.get("Authorization", "")
         raw = None
         if header.startswith("Bearer ") and len(header) <= 200:
@@ -141,7 +141,12 @@ class MiniProgramApi:
                 {"error": "login_required", "message": LOGIN_REQUIRED}, ensure_ascii=False
             )
             raise web.HTTPUnauthorized(text=body, content_type="application/json")
-        return str(json.loads(raw)["openid"])
+        record = json.loads(raw)
+        return str(record["openid"]), record.get("unionid") or None
+
+    async def _user(self, request: web.Request) -> str:
+        """The openid of the request's session; 401 (JSON) when there is none."""
+        return (await self.session(request))[0]
 
     # -- services and schemas -------------------------------------------------------------------
 
@@ -186,7 +191,7 @@ class MiniProgramApi:
     async def fill_draft(self, request: web.Request) -> web.Response:
         """Submit several fields; 200 with the draft and the reason for each rejected field."""
         openid = await self._user(request)
-        body = await _json(request)
+        body = await read_json(request)
         fields = body.get("fields") if isinstance(body, dict) else None
         if (
             not isinstance(fields, dict)
@@ -223,7 +228,7 @@ class MiniProgramApi:
     async def submit(self, request: web.Request) -> web.Response:
         """Check the SMS code ``{"code"}``; a complete draft is then submitted for payment."""
         openid = await self._user(request)
-        body = await _json(request)
+        body = await read_json(request)
         code = body.get("code") if isinstance(body, dict) else None
         if not isinstance(code, str) or len(code) > 20:
             return error(400, "bad_request", BAD_REQUEST)
@@ -268,7 +273,8 @@ def _session_key(token: str) -> str:
     return "mp:session:" + hashlib.sha256(token.encode()).hexdigest()
 
 
-async def _json(request: web.Request) -> Any:
+async def read_json(request: web.Request) -> Any:
+    """The request's JSON body (at most ``MAX_JSON`` bytes); None when it is not JSON."""
     if request.content_length is not None and request.content_length > MAX_JSON:
         return None
     raw = await request.content.read(MAX_JSON + 1)

@@ -11,6 +11,7 @@ from bot.services import Services
 from bot.texts import NOT_ONLINE_YET, SERVICES_MENU, UNSUPPORTED_MESSAGE, WELCOME
 from bot.wechat.client import WeChatAPIError
 from handlers.applications import build_engine
+from handlers.order_query import OrderQuery
 from models.users import WeChatUser
 
 log = get_logger(__name__)
@@ -37,8 +38,12 @@ def service_for(text: str) -> str | None:
 def build_dispatcher(services: Services, engine: Engine | None = None) -> Dispatcher:
     """The dispatcher of one process: a coroutine from ``Inbound`` to ``Answer``."""
     engine = engine or build_engine(services)
+    query = OrderQuery(services, engine)
 
     async def start(inbound: Inbound, service: str) -> Answer:
+        if service == "query":
+            return await query.start(inbound)
+        await query.end(inbound)
         if service in FLOWS:
             return await engine.start(
                 inbound.channel, inbound.openid, service, preset=await _project_of(inbound)
@@ -58,6 +63,8 @@ def build_dispatcher(services: Services, engine: Engine | None = None) -> Dispat
             return await _event(services, inbound)
         if inbound.kind in {"text", "image"}:
             answer = await engine.handle(inbound.channel, inbound.openid, inbound)
+            if answer is None:
+                answer = await query.handle(inbound)
             if answer is not None:
                 return answer
             text = normalise(inbound.text) if inbound.kind == "text" else ""

@@ -1,0 +1,128 @@
+"""``/api/mp/v1/orders``: order query in the mini-program (seed section 4), over the same
+lookups and rules as the chat (``handlers.order_query``).
+
+- ``GET orders``: the user's own orders (their openid, or their UnionID from the official
+  account), newest first;
+- ``POST orders/lookup`` ``{"kind": "org"|"personal", "id_number"}`` → an SMS code to the phone
+  on record, ``{"masked_phone"}``;
+- ``POST orders/lookup/verify`` ``{"kind", "id_number", "code"}`` → the orders of that unit or
+  person; the session may then open them for a while;
+- ``GET orders/{order_no}``: one order the user may see (404 for any other, so order numbers
+  cannot be probed).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aiohttp import web
+
+from bot.mp_api import BAD_REQUEST, PREFIX, MiniProgramApi, error, read_json
+from bot.validators import Invalid
+from handlers.order_query import QUERY_TTL, LookupRefused, OrderQuery
+from models.orders import Order
+
+NO_SUCH_ORDER = "没有找到该订单。"
+KINDS = {"org", "personal"}
+
+
+class MiniProgramOrders:
+    """The order query routes of the mini-program API."""
+
+    def __init__(self, api: MiniProgramApi, query: OrderQuery) -> None:
+        self.api = api
+        self.query = query
+        self.store = api.services.store
+
+    def routes(self) -> list[web.RouteDef]:
+        """The routes to add to the application."""
+        return [
+            web.get(f"{PREFIX}/orders", self.own),
+            web.post(f"{PREFIX}/orders/lookup", self.lookup),
+            web.post(f"{PREFIX}/orders/lookup/verify", self.verify),
+            web.get(f"{PREFIX}/orders/{{order_no}}", self.detail),
+        ]
+
+    async def own(self, request: web.Request) -> web.Response:
+        """我的订单: what this WeChat user applied for."""
+        openid, unionid = await self.api.session(request)
+        orders = await self.query.own_orders(openid, unionid)
+        return web.json_response({"orders": [self.query.summary(o) for o in orders]})
+
+    async def lookup(self, request: web.Request) -> web.Response:
+        """Send the SMS code for a lookup by credit code / ID number."""
+        openid, _ = await self.api.session(request)
+        parsed = await self._subject(request)
+        if isinstance(parsed, web.Response):
+            return parsed
+        kind, subject, _ = parsed
+        try:
+            sent = await self.query.send_code(kind, subject, openid)
+        except LookupRefused as exc:
+            status = 429 if exc.rate_limited else 422
+            return error(
+                status, "rate_limited" if exc.rate_limited else "refused", exc.user_message
+            )
+        return web.json_response({"masked_phone": sent.masked_phone, "expires_in": sent.expires_in})
+
+    async def verify(self, request: web.Request) -> web.Response:
+        """Check the code; the orders of that subject, which the session may then open."""
+        openid, _ = await self.api.session(request)
+        parsed = await self._subject(request)
+        if isinstance(parsed, web.Response):
+            return parsed
+        kind, subject, body = parsed
+        code = body.get("code")
+        if not isinstance(code, str) or len(code) > 20:
+            return error(400, "bad_request", BAD_REQUEST)
+        try:
+            await self.query.verify_code(kind, subject, code)
+        except LookupRefused as exc:
+            return error(422, "invalid_code", exc.user_message)
+        granted = await self._granted(openid)
+        if subject not in granted:
+            granted.append(subject)
+        await self.store.set(_grant_key(openid), json.dumps(granted), ttl=QUERY_TTL)
+        orders = await self.query.subject_orders(kind, subject)
+        return web.json_response({"orders": [self.query.summary(o) for o in orders]})
+
+    async def detail(self, request: web.Request) -> web.Response:
+        """One order, masked, with its next step, password method and invoice."""
+        openid, unionid = await self.api.session(request)
+        order = await Order.get_or_none(order_no=request.match_info["order_no"][:32])
+        if order is None or not self.query.may_see(
+            order, openid, unionid, await self._granted(openid)
+        ):
+            return error(404, "no_such_order", NO_SUCH_ORDER)
+        return web.json_response(
+            {
+                **self.query.summary(order),
+                "details": self.query.details(order).splitlines(),
+                "password_method": self.query.password_method(order),
+                "invoice": self.query.invoice(order),
+            }
+        )
+
+    async def _subject(
+        self, request: web.Request
+    ) -> tuple[str, str, dict[str, Any]] | web.Response:
+        body = await read_json(request)
+        if not isinstance(body, dict):
+            return error(400, "bad_request", BAD_REQUEST)
+        kind, raw = body.get("kind"), body.get("id_number")
+        if kind not in KINDS or not isinstance(raw, str) or len(raw) > 64:
+            return error(400, "bad_request", BAD_REQUEST)
+        try:
+            subject = self.query.subject_of(str(kind), raw)
+        except Invalid as exc:
+            return error(422, "invalid_id_number", exc.reason)
+        return str(kind), subject, body
+
+    async def _granted(self, openid: str) -> list[str]:
+        raw = await self.store.get(_grant_key(openid))
+        return list(json.loads(raw)) if raw is not None else []
+
+
+def _grant_key(openid: str) -> str:
+    return f"mp:query-grant:{openid}"
