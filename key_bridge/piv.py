@@ -1,0 +1,418 @@
+"""PIV card commands (NIST SP 800-73-4) over any :class:`Transport`.
+
+Everything the bridge asks of a USB Key lives here: select the application, read and write the
+certificate of a slot, verify the PIN, generate a key pair on the card, sign on the card with
+GENERAL AUTHENTICATE, authenticate with the management key by relaying the card's challenge to
+the server, and reset the PIN with the PUK. Long commands are chained (CLA bit 0x10) and long
+answers collected with GET RESPONSE (SW 61xx). Error status words become typed errors from
+:mod:`key_bridge.errors`.
+"""
+
+from __future__ import annotations
+
+import enum
+import gzip
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.serialization import Encoding
+
+from key_bridge.errors import (
+    AdminAuthFailed,
+    AdminAuthRequired,
+    BadCardData,
+    CardStatusError,
+    InvalidPin,
+    InvalidPuk,
+    NotPiv,
+    PinBlocked,
+    PukBlocked,
+    SecurityStatusNotSatisfied,
+    UnsupportedAlgorithm,
+    WrongPin,
+    WrongPuk,
+)
+from key_bridge.iso7816 import (
+    CommandApdu,
+    TlvError,
+    encode_tlv,
+    iter_tlv,
+    parse_tlv,
+    tag_bytes,
+    unwrap_tlv,
+)
+from key_bridge.mgmkey import MANAGEMENT_KEY_REF, ManagementKeyAlgorithm
+
+PIV_AID = bytes.fromhex("A000000308000010000100")
+
+INS_SELECT = 0xA4
+INS_GET_DATA = 0xCB
+INS_PUT_DATA = 0xDB
+INS_VERIFY = 0x20
+INS_CHANGE_REFERENCE = 0x24
+INS_RESET_RETRY = 0x2C
+INS_GENERATE = 0x47
+INS_GENERAL_AUTHENTICATE = 0x87
+INS_GET_RESPONSE = 0xC0
+
+PIN_REF = 0x80
+PUK_REF = 0x81
+
+SW_OK = 0x9000
+SW_SECURITY = 0x6982
+SW_BLOCKED = 0x6983
+SW_NOT_FOUND = 0x6A82
+
+MAX_SHORT_DATA = 255
+
+TAG_CHUID = 0x5FC102
+TAG_CCC = 0x5FC107
+
+
+class Slot(enum.IntEnum):
+    """Key references of the PIV key slots the bridge uses."""
+
+    AUTHENTICATION = 0x9A
+    SIGNATURE = 0x9C
+    KEY_MANAGEMENT = 0x9D
+    CARD_AUTHENTICATION = 0x9E
+
+    @property
+    def object_tag(self) -> int:
+        """Tag of the data object holding this slot's certificate."""
+        return {0x9A: 0x5FC105, 0x9C: 0x5FC10A, 0x9D: 0x5FC10B, 0x9E: 0x5FC101}[self.value]
+
+
+class KeyAlgorithm(enum.IntEnum):
+    """Asymmetric algorithm identifiers of SP 800-78-4 the bridge generates and signs with."""
+
+    RSA2048 = 0x07
+    ECCP256 = 0x11
+
+
+class Transport(Protocol):
+    """Sends one command APDU and returns (response data, status word)."""
+
+    def transmit(self, apdu: bytes) -> tuple[bytes, int]:
+        """Exchange one APDU with the card."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class PivInfo:
+    """What SELECT tells about the application; ``algorithms`` empty when the card is silent."""
+
+    algorithms: frozenset[int]
+
+    def supports(self, algorithm: KeyAlgorithm) -> bool:
+        """True unless the card listed its algorithms and this one is not among them."""
+        return not self.algorithms or algorithm in self.algorithms
+
+
+@dataclass(frozen=True, slots=True)
+class PinStatus:
+    """PIN state; ``retries`` is None when the PIN is already verified in this session."""
+
+    verified: bool
+    retries: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class AdminChallenge:
+    """A management-key challenge to relay to the server, which answers it with the key."""
+
+    algorithm: ManagementKeyAlgorithm
+    challenge: bytes
+
+
+PublicKey = ec.EllipticCurvePublicKey | rsa.RSAPublicKey
+
+# DER prefix of the PKCS#1 DigestInfo for SHA-256 (RFC 8017, section 9.2, note 1).
+_SHA256_DIGEST_INFO = bytes.fromhex("3031300d060960864801650304020105000420")
+
+
+def pkcs1v15_sha256_block(digest: bytes, size: int = 256) -> bytes:
+    """EMSA-PKCS1-v1_5 encoding of a SHA-256 digest for a ``size``-byte RSA modulus."""
+    if len(digest) != 32:
+        raise ValueError("SHA-256 digest must be 32 bytes")
+    info = _SHA256_DIGEST_INFO + digest
+    padding = size - len(info) - 3
+    if padding < 8:
+        raise ValueError("RSA modulus too short")
+    return b"\x00\x01" + b"\xff" * padding + b"\x00" + info
+
+
+def encode_pin(pin: str) -> bytes:
+    """The 8-byte PIN reference data: 6-8 printable ASCII characters padded with 0xFF."""
+    if not 6 <= len(pin) <= 8 or not all(0x21 <= ord(ch) <= 0x7E for ch in pin):
+        raise InvalidPin()
+    return pin.encode("ascii").ljust(8, b"\xff")
+
+
+def encode_puk(puk: bytes) -> bytes:
+    """The 8-byte PUK reference data (6-8 bytes, padded with 0xFF)."""
+    if not 6 <= len(puk) <= 8:
+        raise InvalidPuk()
+    return puk.ljust(8, b"\xff")
+
+
+def _status_error(sw: int) -> Exception:
+    if sw in (SW_SECURITY, 0x6300):
+        return SecurityStatusNotSatisfied(sw)
+    return CardStatusError(sw)
+
+
+def decode_public_key(template: bytes, algorithm: KeyAlgorithm) -> PublicKey:
+    """Public key from a GENERATE ASYMMETRIC KEY PAIR answer (the 0x7F49 template)."""
+    try:
+        fields = parse_tlv(unwrap_tlv(template, 0x7F49))
+        if algorithm is KeyAlgorithm.ECCP256:
+            return ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), fields[0x86])
+        modulus = int.from_bytes(fields[0x81], "big")
+        exponent = int.from_bytes(fields[0x82], "big")
+        if modulus.bit_length() != 2048:
+            raise ValueError("RSA modulus is not 2048 bits")
+        return rsa.RSAPublicNumbers(exponent, modulus).public_key()
+    except (TlvError, KeyError, ValueError) as exc:
+        raise BadCardData(f"public key template: {exc}") from exc
+
+
+def decode_certificate_object(content: bytes) -> x509.Certificate:
+    """Certificate from the value of a certificate data object (inside the 0x53 wrapper)."""
+    try:
+        fields = parse_tlv(content)
+        der = fields[0x70]
+        info = fields.get(0x71, b"\x00")
+        if info and info[0] & 0x01:  # CertInfo bit: the certificate is gzip-compressed
+            der = gzip.decompress(der)
+        return x509.load_der_x509_certificate(der)
+    except (TlvError, KeyError, ValueError, OSError, EOFError, zlib.error) as exc:
+        raise BadCardData(f"certificate object: {exc}") from exc
+
+
+def encode_certificate_object(cert: x509.Certificate) -> bytes:
+    """The value of a certificate data object: 0x70 certificate, 0x71 CertInfo, 0xFE LRC."""
+    der = cert.public_bytes(Encoding.DER)
+    return encode_tlv(0x70, der) + encode_tlv(0x71, b"\x00") + encode_tlv(0xFE, b"")
+
+
+class PivCard:
+    """A PIV application on one card, reached through ``transport``."""
+
+    def __init__(self, transport: Transport) -> None:
+        self.transport = transport
+        self._pending_admin: ManagementKeyAlgorithm | None = None
+
+    # -- APDU exchange -------------------------------------------------------------------------
+
+    def send(
+        self, ins: int, p1: int, p2: int, data: bytes = b"", le: int | None = None
+    ) -> tuple[bytes, int]:
+        """Send a command (chained when longer than one short APDU); collect 61xx answers."""
+        chunks = [data[i : i + MAX_SHORT_DATA] for i in range(0, len(data), MAX_SHORT_DATA)]
+        chunks = chunks or [b""]
+        for chunk in chunks[:-1]:
+            _, sw = self.transport.transmit(CommandApdu(0x10, ins, p1, p2, chunk).encode())
+            if sw != SW_OK:
+                return b"", sw
+        apdu = CommandApdu(0x00, ins, p1, p2, chunks[-1], le)
+        answer, sw = self.transport.transmit(apdu.encode())
+        if sw >> 8 == 0x6C:  # wrong Le: the card says how many bytes it has
+            apdu = CommandApdu(0x00, ins, p1, p2, chunks[-1], (sw & 0xFF) or 256)
+            answer, sw = self.transport.transmit(apdu.encode())
+        collected = bytearray(answer)
+        while sw >> 8 == 0x61:
+            more = CommandApdu(0x00, INS_GET_RESPONSE, 0, 0, le=(sw & 0xFF) or 256)
+            answer, sw = self.transport.transmit(more.encode())
+            collected += answer
+        return bytes(collected), sw
+
+    def _expect_ok(
+        self, ins: int, p1: int, p2: int, data: bytes = b"", le: int | None = None
+    ) -> bytes:
+        answer, sw = self.send(ins, p1, p2, data, le)
+        if sw != SW_OK:
+            raise _status_error(sw)
+        return answer
+
+    # -- application -----------------------------------------------------------------------------
+
+    def select(self) -> PivInfo:
+        """Select the PIV application; NotPiv when the card has none."""
+        answer, sw = self.send(INS_SELECT, 0x04, 0x00, PIV_AID, le=256)
+        if sw != SW_OK:
+            raise NotPiv(sw)
+        algorithms: set[int] = set()
+        try:
+            template = parse_tlv(unwrap_tlv(answer, 0x61)) if answer else {}
+            for item in iter_tlv(template.get(0xAC, b"")):
+                if item.tag == 0x80 and len(item.value) == 1:
+                    algorithms.add(item.value[0])
+        except TlvError:
+            algorithms.clear()  # a card with an odd template is still a PIV card
+        return PivInfo(frozenset(algorithms))
+
+    def read_object(self, tag: int) -> bytes | None:
+        """Value of a data object (inside its 0x53 wrapper), None when the card has none."""
+        answer, sw = self.send(INS_GET_DATA, 0x3F, 0xFF, encode_tlv(0x5C, tag_bytes(tag)), le=256)
+        if sw == SW_NOT_FOUND:
+            return None
+        if sw != SW_OK:
+            raise _status_error(sw)
+        try:
+            return unwrap_tlv(answer, 0x53)
+        except TlvError as exc:
+            raise BadCardData(f"data object {tag:X}: {exc}") from exc
+
+    def write_object(self, tag: int, content: bytes) -> None:
+        """Replace a data object (needs the management key authentication)."""
+        data = encode_tlv(0x5C, tag_bytes(tag)) + encode_tlv(0x53, content)
+        _, sw = self.send(INS_PUT_DATA, 0x3F, 0xFF, data)
+        if sw == SW_SECURITY:
+            raise AdminAuthRequired(sw)
+        if sw != SW_OK:
+            raise _status_error(sw)
+
+    def read_certificate(self, slot: Slot = Slot.AUTHENTICATION) -> x509.Certificate | None:
+        """The certificate of ``slot``, None when the slot holds none."""
+        content = self.read_object(slot.object_tag)
+        if content is None:
+            return None
+        return decode_certificate_object(content)
+
+    def write_certificate(self, cert: x509.Certificate, slot: Slot = Slot.AUTHENTICATION) -> None:
+        """Write ``cert`` into ``slot`` (needs the management key authentication)."""
+        self.write_object(slot.object_tag, encode_certificate_object(cert))
+
+    # -- PIN and PUK ------------------------------------------------------------------------------
+
+    def pin_status(self) -> PinStatus:
+        """Ask the card whether the PIN is verified and how many tries are left (no try used)."""
+        _, sw = self.send(INS_VERIFY, 0x00, PIN_REF)
+        if sw == SW_OK:
+            return PinStatus(verified=True, retries=None)
+        if sw == SW_BLOCKED:
+            return PinStatus(verified=False, retries=0)
+        if sw & 0xFFF0 == 0x63C0:
+            return PinStatus(verified=False, retries=sw & 0x0F)
+        raise _status_error(sw)
+
+    def verify_pin(self, pin: str) -> None:
+        """Verify the PIN: WrongPin(retries) or PinBlocked when refused."""
+        _, sw = self.send(INS_VERIFY, 0x00, PIN_REF, encode_pin(pin))
+        _raise_for_reference(sw, WrongPin, PinBlocked)
+
+    def change_pin(self, old_pin: str, new_pin: str) -> None:
+        """Change the PIN (the old PIN counts as a try)."""
+        data = encode_pin(old_pin) + encode_pin(new_pin)
+        _, sw = self.send(INS_CHANGE_REFERENCE, 0x00, PIN_REF, data)
+        _raise_for_reference(sw, WrongPin, PinBlocked)
+
+    def reset_pin(self, puk: bytes, new_pin: str) -> None:
+        """Unblock: RESET RETRY COUNTER with the PUK sets a new PIN and restores its tries."""
+        data = encode_puk(puk) + encode_pin(new_pin)
+        _, sw = self.send(INS_RESET_RETRY, 0x00, PIN_REF, data)
+        _raise_for_reference(sw, WrongPuk, PukBlocked)
+
+    # -- management key ----------------------------------------------------------------------
+
+    def begin_admin_auth(
+        self, algorithm: ManagementKeyAlgorithm = ManagementKeyAlgorithm.TDES
+    ) -> AdminChallenge:
+        """Ask the card for a management-key challenge (to relay to the server)."""
+        request = encode_tlv(0x7C, encode_tlv(0x81, b""))
+        answer, sw = self.send(
+            INS_GENERAL_AUTHENTICATE, algorithm, MANAGEMENT_KEY_REF, request, 256
+        )
+        if sw in (0x6A80, 0x6A86):
+            raise UnsupportedAlgorithm(sw)
+        if sw != SW_OK:
+            raise AdminAuthFailed(sw)
+        try:
+            challenge = parse_tlv(unwrap_tlv(answer, 0x7C))[0x81]
+        except (TlvError, KeyError) as exc:
+            raise BadCardData(f"management key challenge: {exc}") from exc
+        if len(challenge) != algorithm.block_size:
+            raise BadCardData("management key challenge of the wrong length")
+        self._pending_admin = algorithm
+        return AdminChallenge(algorithm, challenge)
+
+    def finish_admin_auth(self, response: bytes) -> None:
+        """Give the card the server's answer to the pending challenge; AdminAuthFailed if wrong."""
+        algorithm = self._pending_admin
+        if algorithm is None:
+            raise RuntimeError("finish_admin_auth without begin_admin_auth")
+        self._pending_admin = None
+        request = encode_tlv(0x7C, encode_tlv(0x82, response))
+        _, sw = self.send(INS_GENERAL_AUTHENTICATE, algorithm, MANAGEMENT_KEY_REF, request)
+        if sw != SW_OK:
+            raise AdminAuthFailed(sw)
+
+    def authenticate_admin(
+        self,
+        answer: Callable[[AdminChallenge], bytes],
+        algorithm: ManagementKeyAlgorithm = ManagementKeyAlgorithm.TDES,
+    ) -> None:
+        """Run the whole challenge-response, ``answer`` being the relay to the key holder."""
+        challenge = self.begin_admin_auth(algorithm)
+        self.finish_admin_auth(answer(challenge))
+
+    # -- keys and signatures -----------------------------------------------------------------------
+
+    def generate_key(
+        self, slot: Slot = Slot.AUTHENTICATION, algorithm: KeyAlgorithm | None = None
+    ) -> tuple[KeyAlgorithm, PublicKey]:
+        """Generate a key pair in ``slot`` (needs the management key); returns its public key.
+
+        Without ``algorithm``: ECC P-256, or RSA 2048 when the card lists no P-256 or refuses it.
+        """
+        if algorithm is None:
+            info = self.select()
+            choices = [KeyAlgorithm.ECCP256, KeyAlgorithm.RSA2048]
+            choices = [alg for alg in choices if info.supports(alg)] or choices
+        else:
+            choices = [algorithm]
+        error: Exception = UnsupportedAlgorithm(0x6A80)
+        for choice in choices:
+            control = encode_tlv(0xAC, encode_tlv(0x80, bytes([choice])))
+            answer, sw = self.send(INS_GENERATE, 0x00, slot, control, le=256)
+            if sw == SW_OK:
+                return choice, decode_public_key(answer, choice)
+            if sw == SW_SECURITY:
+                raise AdminAuthRequired(sw)
+            if sw not in (0x6A80, 0x6A86):
+                raise _status_error(sw)
+            error = UnsupportedAlgorithm(sw)
+        raise error
+
+    def sign(self, slot: Slot, algorithm: KeyAlgorithm, message: bytes) -> bytes:
+        """Sign ``message`` with SHA-256 on the card: a DER ECDSA signature or PKCS#1 v1.5."""
+        digest_ctx = hashes.Hash(hashes.SHA256())
+        digest_ctx.update(message)
+        digest = digest_ctx.finalize()
+        block = digest if algorithm is KeyAlgorithm.ECCP256 else pkcs1v15_sha256_block(digest)
+        request = encode_tlv(0x7C, encode_tlv(0x82, b"") + encode_tlv(0x81, block))
+        answer, sw = self.send(INS_GENERAL_AUTHENTICATE, algorithm, slot, request, le=256)
+        if sw != SW_OK:
+            raise _status_error(sw)
+        try:
+            return parse_tlv(unwrap_tlv(answer, 0x7C))[0x82]
+        except (TlvError, KeyError) as exc:
+            raise BadCardData(f"signature: {exc}") from exc
+
+
+def _raise_for_reference(
+    sw: int, wrong: type[WrongPin] | type[WrongPuk], blocked: type[PinBlocked] | type[PukBlocked]
+) -> None:
+    if sw == SW_OK:
+        return
+    if sw == SW_BLOCKED or sw == 0x63C0:
+        raise blocked()
+    if sw & 0xFFF0 == 0x63C0:
+        raise wrong(sw & 0x0F)
+    raise _status_error(sw)
