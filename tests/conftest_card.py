@@ -106,6 +106,7 @@ def card(local: LocalTransport) -> PivCard:
 
 def provision(piv: PivCard, ca: ScratchCa, subject: x509.Name = SUBJECT) -> x509.Certificate:
     """Give a card a key pair in 9A and a certificate for it, as the CA did at first issuance."""
+    piv.select()
     piv.authenticate_admin(server_answer())
     _, public_key = piv.generate_key()
     cert = ca.issue(public_key, subject)
@@ -141,13 +142,14 @@ def _vpcd_port() -> int:
     return int(match.group(1), 0) if match else DEFAULT_PORT
 
 
-def _pcscd_running() -> bool:
+def _pcscd_pid() -> int | None:
+    """Pid of the running pcscd (its pid file ends with a newline and a NUL byte)."""
     try:
-        pid = int(PCSCD_PID_FILE.read_text().strip())
+        pid = int(PCSCD_PID_FILE.read_bytes().strip(b"\x00\n "))
         os.kill(pid, 0)
     except (OSError, ValueError):
-        return False
-    return True
+        return None
+    return pid
 
 
 @pytest.fixture(scope="session")
@@ -158,13 +160,13 @@ def card_stack() -> Iterator[CardStack]:
         pytest.fail(f"smart card stack missing {missing}: run scripts/install-card-stack.sh")
     port = _vpcd_port()
     started: int | None = None
-    if not _pcscd_running():
+    if _pcscd_pid() is None:
         subprocess.run(["pcscd"], check=True, timeout=10)  # daemonizes, writes its pid file
         for _ in range(50):
-            if _pcscd_running():
+            started = _pcscd_pid()
+            if started is not None:
                 break
             time.sleep(0.1)
-        started = int(PCSCD_PID_FILE.read_text().strip())
     deadline = time.monotonic() + 10
     while True:
         with PcscContext() as context:
