@@ -14,7 +14,8 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from key_bridge.iso7816 import encode_tlv
-from key_bridge.piv import KeyAlgorithm, PivCard, PublicKey, Slot
+from key_bridge.piv import PivCard
+from key_bridge.piv_data import KeyAlgorithm, PublicKey, Slot
 
 # AlgorithmIdentifier DER of the two signature algorithms (RFC 5758 / RFC 4055).
 ECDSA_WITH_SHA256 = encode_tlv(0x30, encode_tlv(0x06, bytes.fromhex("2a8648ce3d040302")))

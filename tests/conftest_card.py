@@ -25,7 +25,8 @@ from key_bridge.emulator.applet import PivApplet
 from key_bridge.emulator.local import LocalTransport
 from key_bridge.emulator.vpcd import DEFAULT_PORT, VpcdCard
 from key_bridge.mgmkey import DEFAULT_MANAGEMENT_KEY, answer_challenge
-from key_bridge.piv import AdminChallenge, PivCard, PublicKey
+from key_bridge.piv import AdminChallenge, PivCard
+from key_bridge.piv_data import PublicKey
 from key_bridge.transport import PcscContext
 
 VPCD_CONF = Path("/etc/reader.conf.d/vpcd")

@@ -19,7 +19,8 @@ from key_bridge.emulator.applet import PivApplet
 from key_bridge.emulator.vpcd import VpcdCard
 from key_bridge.errors import CardRemoved, MultipleKeys, NoKey, WrongPin
 from key_bridge.iso7816 import parse_tlv
-from key_bridge.piv import TAG_CHUID, PivCard, Slot
+from key_bridge.piv import PivCard
+from key_bridge.piv_data import TAG_CHUID, Slot
 from key_bridge.transport import KeyMonitor, PcscContext
 from tests.conftest_card import SUBJECT, CardStack, ScratchCa, provision, server_answer
 

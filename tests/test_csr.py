@@ -15,7 +15,8 @@ from key_bridge.csr import build_csr, card_csr, certification_request_info
 from key_bridge.emulator.applet import PivApplet
 from key_bridge.emulator.local import LocalTransport
 from key_bridge.iso7816 import encode_tlv
-from key_bridge.piv import KeyAlgorithm, PivCard
+from key_bridge.piv import PivCard
+from key_bridge.piv_data import KeyAlgorithm
 from tests.conftest_card import SUBJECT, ScratchCa, provision, server_answer
 
 

@@ -24,7 +24,8 @@ from key_bridge.errors import (
     WrongPuk,
 )
 from key_bridge.mgmkey import ManagementKeyAlgorithm, answer_challenge
-from key_bridge.piv import KeyAlgorithm, PinStatus, PivCard, Slot
+from key_bridge.piv import PinStatus, PivCard
+from key_bridge.piv_data import KeyAlgorithm, Slot
 from tests.conftest_card import SUBJECT, ScratchCa, provision, server_answer
 
 

@@ -8,7 +8,7 @@ from key_bridge.emulator.applet import PivApplet
 from key_bridge.emulator.card_data import ATR, make_atr
 from key_bridge.iso7816 import encode_tlv, parse_tlv, split_response, unwrap_tlv
 from key_bridge.mgmkey import DEFAULT_MANAGEMENT_KEY, ManagementKeyAlgorithm, encrypt_block
-from key_bridge.piv import PIV_AID
+from key_bridge.piv_data import PIV_AID
 
 SELECT = bytes.fromhex("00A4040009A00000030800001000") + b"\x00"
 

@@ -20,13 +20,8 @@ from key_bridge.iso7816 import (
     parse_command_apdu,
     split_response,
 )
-from key_bridge.piv import (
-    KeyAlgorithm,
-    PivCard,
-    Slot,
-    decode_certificate_object,
-    decode_public_key,
-)
+from key_bridge.piv import PivCard
+from key_bridge.piv_data import KeyAlgorithm, Slot, decode_certificate_object, decode_public_key
 
 # Tags as PIV uses them: one byte (low five bits not all set) or 0x5F/0x7F + one byte.
 single_tags = st.integers(0, 0xFF).filter(lambda t: t & 0x1F != 0x1F)

@@ -35,7 +35,7 @@ from key_bridge.mgmkey import (
     decrypt_block,
     encrypt_block,
 )
-from key_bridge.piv import PIN_REF, PIV_AID, PUK_REF, TAG_CCC, TAG_CHUID, KeyAlgorithm, Slot
+from key_bridge.piv_data import PIN_REF, PIV_AID, PUK_REF, TAG_CCC, TAG_CHUID, KeyAlgorithm, Slot
 
 PrivateKey = ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
 

@@ -7,7 +7,7 @@ import secrets
 from functools import reduce
 
 from key_bridge.iso7816 import encode_tlv
-from key_bridge.piv import PIV_AID
+from key_bridge.piv_data import PIV_AID
 
 
 def make_atr(historical: bytes) -> bytes:
