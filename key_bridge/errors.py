@@ -35,6 +35,13 @@ class CardRemoved(BridgeError):
         super().__init__(texts.CARD_REMOVED)
 
 
+class KeyBusy(BridgeError):
+    """Another program holds the Key exclusively."""
+
+    def __init__(self) -> None:
+        super().__init__(texts.KEY_BUSY)
+
+
 class PcscUnavailable(BridgeError):
     """The PC/SC service (pcscd, Windows Smart Card service) cannot be reached."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 NO_KEY = "未检测到 Key，请插入 Key"
 MULTIPLE_KEYS = "检测到多个 Key，请只插入一个"
 CARD_REMOVED = "Key 已拔出，请重新插入 Key 后继续"
+KEY_BUSY = "Key 正被其他程序使用，请关闭其他证书工具后重试"
 PCSC_UNAVAILABLE = "无法访问读卡服务，请确认 Key 驱动已安装、智能卡服务已启动"
 NOT_PIV = "这个 Key 不是本机构支持的证书 Key（PIV），请插入正确的 Key"
 INVALID_PIN = "PIN 码应为 6 到 8 位数字或字母"

@@ -8,14 +8,15 @@ the service missing → :class:`PcscUnavailable`, a card gone or reset under us 
 
 from __future__ import annotations
 
+import contextlib
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from types import TracebackType
 from typing import Any
 
 from smartcard import scard
 
-from key_bridge.errors import CardRemoved, MultipleKeys, NoKey, PcscUnavailable
+from key_bridge.errors import CardRemoved, KeyBusy, MultipleKeys, NoKey, PcscUnavailable
 
 _SERVICE_ERRORS = {
     scard.SCARD_E_NO_SERVICE,
@@ -118,6 +119,8 @@ class PcscContext:
         )
         if hresult in _SERVICE_ERRORS:
             raise PcscUnavailable(_error_text(hresult))
+        if hresult == scard.SCARD_E_SHARING_VIOLATION:
+            raise KeyBusy()
         if hresult != scard.SCARD_S_SUCCESS:
             raise CardRemoved()
         return PcscTransport(reader, card, protocol)
@@ -138,9 +141,28 @@ class PcscTransport:
         hresult, response = scard.SCardTransmit(self._card, self._protocol, list(apdu))
         if hresult in (scard.SCARD_E_NO_SERVICE, scard.SCARD_E_SERVICE_STOPPED):
             raise PcscUnavailable(_error_text(hresult))
+        if hresult == scard.SCARD_E_SHARING_VIOLATION:
+            raise KeyBusy()
         if hresult != scard.SCARD_S_SUCCESS or len(response) < 2:
             raise CardRemoved()
         return bytes(response[:-2]), (response[-2] << 8) | response[-1]
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Hold the card for a sequence of commands (PIN, then signature) so that no other
+        program's commands come in between."""
+        if self._card is None:
+            raise CardRemoved()
+        hresult = scard.SCardBeginTransaction(self._card)
+        if hresult == scard.SCARD_E_SHARING_VIOLATION:
+            raise KeyBusy()
+        if hresult != scard.SCARD_S_SUCCESS:
+            raise CardRemoved()
+        try:
+            yield
+        finally:
+            if self._card is not None:
+                scard.SCardEndTransaction(self._card, scard.SCARD_LEAVE_CARD)
 
     def close(self) -> None:
         """Disconnect, leaving the card as it is (idempotent)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -14,6 +15,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from bot.csr_check import verify_csr
+from key_bridge import cli
 from key_bridge.csr import card_csr
 from key_bridge.emulator.applet import PivApplet
 from key_bridge.emulator.vpcd import VpcdCard
@@ -62,10 +64,11 @@ def test_renewal_steps_over_pcsc(vpcd_card: VpcdCard, scratch_ca: ScratchCa) -> 
         with pytest.raises(WrongPin) as wrong:
             card.verify_pin("111111")
         assert wrong.value.retries == 2
-        card.verify_pin("123456")
-        card.authenticate_admin(server_answer())
-        algorithm, public_key = card.generate_key(Slot.AUTHENTICATION)
-        csr = card_csr(card, old.subject, public_key, algorithm)
+        with transport.transaction():
+            card.verify_pin("123456")
+            card.authenticate_admin(server_answer())
+            algorithm, public_key = card.generate_key(Slot.AUTHENTICATION)
+            csr = card_csr(card, old.subject, public_key, algorithm)
         checked = verify_csr(csr.public_bytes(Encoding.PEM), old.subject)
         new = scratch_ca.issue(checked.public_key(), checked.subject)
         card.write_certificate(new)
@@ -161,3 +164,42 @@ def test_opensc_writes_a_certificate_the_bridge_reads(
         card.select()
         assert card.read_certificate() == cert
         transport.close()
+
+
+def test_dev_console_card_and_the_cli(
+    card_stack: CardStack, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`python -m key_bridge.emulator` inserts a provisioned card; `key-bridge card` shows it."""
+    card_stack.wait_for_cards(0)
+    console = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "key_bridge.emulator",
+            "--port",
+            str(card_stack.ports[0]),
+            "--subject",
+            "CN=张三,O=测试科技有限公司,C=CN",
+            "--valid-days",
+            "20",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert console.stdout is not None
+        assert console.stdout.readline().startswith("certificate ")
+        assert console.stdout.readline().startswith("card inserted")
+        card_stack.wait_for_cards(1)
+        assert cli.main(["readers"]) == 0
+        assert "Virtual PCD 00 00" in capsys.readouterr().out
+        assert cli.main(["card"]) == 0
+        shown = capsys.readouterr().out
+        assert "证书主题：CN=张三,O=测试科技有限公司,C=CN" in shown
+        assert "PIN：还可尝试 3 次" in shown
+    finally:
+        console.terminate()
+        assert console.wait(10) == 0
+    card_stack.wait_for_cards(0)
+    assert cli.main(["card"]) == 1
+    assert "未检测到 Key" in capsys.readouterr().err

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import NameOID
 
 from key_bridge.emulator.applet import PivApplet
@@ -235,3 +238,35 @@ def test_certificate_subject_survives_the_round_trip(card: PivCard, scratch_ca: 
     assert read is not None
     assert read.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value == "张三"
     assert read.serial_number == cert.serial_number
+
+
+class PullOutAfter:
+    """Pulls the card out right after the APDU for which ``when(apdu)`` is true."""
+
+    def __init__(self, local: LocalTransport, when: Callable[[bytes], bool]) -> None:
+        self.local = local
+        self.when = when
+
+    def transmit(self, apdu: bytes) -> tuple[bytes, int]:
+        answer = self.local.transmit(apdu)
+        if self.when(apdu):
+            self.local.remove()
+        return answer
+
+
+def test_key_pulled_during_write_back_keeps_the_old_certificate(
+    card: PivCard, local: LocalTransport, scratch_ca: ScratchCa
+) -> None:
+    old = provision(card, scratch_ca)
+    new = scratch_ca.issue(old.public_key(), SUBJECT, days=730)
+    assert len(new.public_bytes(Encoding.DER)) > 255  # PUT DATA needs two chained APDUs
+    card.authenticate_admin(server_answer())
+    interrupted = PivCard(PullOutAfter(local, lambda apdu: apdu[:2] == b"\x10\xdb"))
+    with pytest.raises(CardRemoved):
+        interrupted.write_certificate(new)
+    local.insert()
+    card.select()
+    assert card.read_certificate() == old  # a half-sent certificate is never stored
+    card.authenticate_admin(server_answer())  # the next attempt writes it
+    card.write_certificate(new)
+    assert card.read_certificate() == new
