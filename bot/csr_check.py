@@ -9,6 +9,8 @@ import enum
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric.types import CertificatePublicKeyTypes
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 ACCEPTED_CURVES = (ec.SECP256R1, ec.SECP384R1)
 MIN_RSA_BITS = 2048
@@ -24,6 +26,7 @@ class CsrProblem(enum.StrEnum):
     WEAK_KEY = "weak_key"
     WEAK_HASH = "weak_hash"
     SUBJECT_MISMATCH = "subject_mismatch"
+    KEY_REUSED = "key_reused"
 
 
 class CsrRejected(ValueError):
@@ -44,8 +47,20 @@ def _load(csr_pem: str | bytes) -> x509.CertificateSigningRequest:
         raise CsrRejected(CsrProblem.MALFORMED, str(exc)) from exc
 
 
-def verify_csr(csr_pem: str | bytes, expected_subject: x509.Name) -> x509.CertificateSigningRequest:
-    """Return the request when it passes every check, else raise :class:`CsrRejected`."""
+def _spki(key: CertificatePublicKeyTypes) -> bytes:
+    return key.public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
+
+
+def verify_csr(
+    csr_pem: str | bytes,
+    expected_subject: x509.Name,
+    previous_key: CertificatePublicKeyTypes | None = None,
+) -> x509.CertificateSigningRequest:
+    """Return the request when it passes every check, else raise :class:`CsrRejected`.
+
+    With ``previous_key`` (the key of the certificate being renewed) the request must carry a
+    new key: a renewal generates a fresh key pair on the card.
+    """
     csr = _load(csr_pem)
     try:
         public_key = csr.public_key()
@@ -71,4 +86,6 @@ def verify_csr(csr_pem: str | bytes, expected_subject: x509.Name) -> x509.Certif
             CsrProblem.SUBJECT_MISMATCH,
             f"{subject.rfc4514_string()} != {expected_subject.rfc4514_string()}",
         )
+    if previous_key is not None and _spki(public_key) == _spki(previous_key):
+        raise CsrRejected(CsrProblem.KEY_REUSED)
     return csr

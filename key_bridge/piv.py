@@ -118,6 +118,7 @@ class PivCard:
 
     def __init__(self, transport: Transport) -> None:
         self.transport = transport
+        self.info = PivInfo(frozenset())  # what the last SELECT said
         self._pending_admin: ManagementKeyAlgorithm | None = None
 
     # -- APDU exchange -------------------------------------------------------------------------
@@ -155,7 +156,10 @@ class PivCard:
     # -- application -----------------------------------------------------------------------------
 
     def select(self) -> PivInfo:
-        """Select the PIV application; NotPiv when the card has none."""
+        """Select the PIV application; NotPiv when the card has none.
+
+        Cards may drop the PIN and management-key status on SELECT: select once, first.
+        """
         answer, sw = self.send(INS_SELECT, 0x04, 0x00, PIV_AID, le=256)
         if sw != SW_OK:
             raise NotPiv(sw)
@@ -167,7 +171,8 @@ class PivCard:
                     algorithms.add(item.value[0])
         except TlvError:
             algorithms.clear()  # a card with an odd template is still a PIV card
-        return PivInfo(frozenset(algorithms))
+        self.info = PivInfo(frozenset(algorithms))
+        return self.info
 
     def read_object(self, tag: int) -> bytes | None:
         """Value of a data object (inside its 0x53 wrapper), None when the card has none."""
@@ -284,9 +289,8 @@ class PivCard:
         Without ``algorithm``: ECC P-256, or RSA 2048 when the card lists no P-256 or refuses it.
         """
         if algorithm is None:
-            info = self.select()
             choices = [KeyAlgorithm.ECCP256, KeyAlgorithm.RSA2048]
-            choices = [alg for alg in choices if info.supports(alg)] or choices
+            choices = [alg for alg in choices if self.info.supports(alg)] or choices
         else:
             choices = [algorithm]
         error: Exception = UnsupportedAlgorithm(0x6A80)

@@ -68,18 +68,19 @@ class PcscContext:
 
     def cards_present(self) -> list[str]:
         """Readers that hold a card right now."""
-        return self._present(self.readers(), timeout_ms=0)
-
-    def _present(self, names: list[str], timeout_ms: int) -> list[str]:
-        if not names:
-            return []
-        states = [(name, scard.SCARD_STATE_UNAWARE) for name in names]
-        hresult, new_states = scard.SCardGetStatusChange(self._handle, timeout_ms, states)
-        if hresult == scard.SCARD_E_UNKNOWN_READER:  # a reader vanished between the two calls
-            return self.cards_present()
-        if hresult not in (scard.SCARD_S_SUCCESS, scard.SCARD_E_TIMEOUT):
-            raise PcscUnavailable(_error_text(hresult))
-        return [str(name) for name, event, _atr in new_states if event & scard.SCARD_STATE_PRESENT]
+        for _ in range(3):  # a reader unplugged between listing and asking: list again
+            names = self.readers()
+            if not names:
+                return []
+            states = [(name, scard.SCARD_STATE_UNAWARE) for name in names]
+            hresult, new_states = scard.SCardGetStatusChange(self._handle, 0, states)
+            if hresult == scard.SCARD_E_UNKNOWN_READER:
+                continue
+            if hresult not in (scard.SCARD_S_SUCCESS, scard.SCARD_E_TIMEOUT):
+                raise PcscUnavailable(_error_text(hresult))
+            present = scard.SCARD_STATE_PRESENT
+            return [str(name) for name, event, _atr in new_states if event & present]
+        raise PcscUnavailable("readers keep changing")
 
     def single_key(self) -> str:
         """The reader holding the only card present: NoKey or MultipleKeys otherwise."""

@@ -42,9 +42,20 @@ def test_our_request_info_encodes_like_cryptography() -> None:
 
 def test_card_signed_csr_passes_the_server_check(card: PivCard, scratch_ca: ScratchCa) -> None:
     old, pem = renewal_csr(card, scratch_ca)
-    csr = verify_csr(pem, old.subject)
+    csr = verify_csr(pem, old.subject, previous_key=old.public_key())
     assert csr.subject == SUBJECT
     assert csr.public_key() != old.public_key()  # a new key pair, generated on the card
+
+
+def test_renewal_with_the_old_key_is_refused(card: PivCard, scratch_ca: ScratchCa) -> None:
+    old = provision(card, scratch_ca)
+    card.verify_pin("123456")
+    csr = card_csr(card, old.subject, old.public_key(), KeyAlgorithm.ECCP256)
+    pem = csr.public_bytes(Encoding.PEM)
+    assert verify_csr(pem, old.subject)  # a valid request in itself...
+    with pytest.raises(CsrRejected) as rejected:  # ...but not a renewal
+        verify_csr(pem, old.subject, previous_key=old.public_key())
+    assert rejected.value.problem is CsrProblem.KEY_REUSED
 
 
 def test_rsa_card_csr_passes_the_server_check(scratch_ca: ScratchCa) -> None:

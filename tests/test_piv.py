@@ -83,8 +83,8 @@ def test_long_certificate_is_chained_in_and_collected_out(
     card.authenticate_admin(server_answer())
     card.write_certificate(cert)
     assert card.read_certificate() == cert
-    assert any(apdu[0] == 0x10 for apdu in local.log), "PUT DATA was not chained"
-    assert any(apdu[1] == 0xC0 for apdu in local.log), "GET DATA answer not collected"
+    assert any(apdu[0] == 0x10 for apdu in local.headers), "PUT DATA was not chained"
+    assert any(apdu[1] == 0xC0 for apdu in local.headers), "GET DATA answer not collected"
 
 
 def test_wrong_pins_count_down_to_a_block(card: PivCard) -> None:
@@ -107,18 +107,19 @@ def test_a_right_pin_restores_the_tries(card: PivCard) -> None:
         card.verify_pin("000000")
     card.verify_pin("123456")
     assert card.pin_status() == PinStatus(verified=True, retries=None)
-    card.select()  # the card stays verified until reset
-    assert card.pin_status().verified
+    assert card.pin_status().verified  # asking costs nothing and keeps the state
+    card.select()  # a new session: the bridge selects once, before the PIN
+    assert card.pin_status() == PinStatus(verified=False, retries=3)
 
 
 def test_malformed_pin_is_refused_before_reaching_the_card(
     card: PivCard, local: LocalTransport
 ) -> None:
-    sent = len(local.log)
+    sent = len(local.headers)
     for pin in ("12345", "123456789", "12 345", "一二三四五六"):
         with pytest.raises(InvalidPin):
             card.verify_pin(pin)
-    assert len(local.log) == sent
+    assert len(local.headers) == sent
     assert card.pin_status().retries == 3
 
 

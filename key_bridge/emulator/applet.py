@@ -208,6 +208,7 @@ class PivApplet:
             raise _Reply(SW_NOT_FOUND)
         if len(apdu.data) < 5 or not PIV_AID.startswith(apdu.data):
             raise _Reply(SW_NOT_FOUND)
+        self.reset()  # (re)selecting starts a new session: nothing verified
         self.selected = True
         return card_data.application_template(tuple(self.algorithms))
 

@@ -14,13 +14,13 @@ class LocalTransport:
     def __init__(self, applet: PivApplet) -> None:
         self.applet = applet
         self.present = True
-        self.log: list[bytes] = []
+        self.headers: list[bytes] = []  # CLA INS P1 P2 of each command sent (never the data)
 
     def transmit(self, apdu: bytes) -> tuple[bytes, int]:
         """Exchange one APDU with the emulated card."""
         if not self.present:
             raise CardRemoved()
-        self.log.append(apdu)
+        self.headers.append(apdu[:4])
         return split_response(self.applet.process(apdu))
 
     def remove(self) -> None:
