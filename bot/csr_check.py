@@ -7,6 +7,7 @@ from __future__ import annotations
 import enum
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.types import CertificatePublicKeyTypes
@@ -43,7 +44,7 @@ def _load(csr_pem: str | bytes) -> x509.CertificateSigningRequest:
         raise CsrRejected(CsrProblem.MALFORMED, "too large")
     try:
         return x509.load_pem_x509_csr(data)
-    except ValueError as exc:
+    except (ValueError, x509.InvalidVersion) as exc:
         raise CsrRejected(CsrProblem.MALFORMED, str(exc)) from exc
 
 
@@ -67,7 +68,7 @@ def verify_csr(
         hash_algorithm = csr.signature_hash_algorithm
         signature_ok = csr.is_signature_valid
         subject = csr.subject
-    except (ValueError, TypeError, x509.UnsupportedGeneralNameType) as exc:
+    except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
         raise CsrRejected(CsrProblem.MALFORMED, str(exc)) from exc
     if isinstance(public_key, ec.EllipticCurvePublicKey):
         if not isinstance(public_key.curve, ACCEPTED_CURVES):

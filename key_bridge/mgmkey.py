@@ -8,6 +8,8 @@ answer back to the card (see :meth:`key_bridge.piv.PivCard.begin_admin_auth`).
 from __future__ import annotations
 
 import enum
+import hmac
+import secrets
 
 from cryptography.hazmat.decrepit.ciphers.algorithms import TripleDES
 from cryptography.hazmat.primitives.ciphers import BlockCipherAlgorithm, Cipher, algorithms, modes
@@ -65,3 +67,18 @@ def decrypt_block(algorithm: ManagementKeyAlgorithm, key: bytes, block: bytes) -
 def answer_challenge(algorithm: ManagementKeyAlgorithm, key: bytes, challenge: bytes) -> bytes:
     """The server's answer to a card challenge relayed by the bridge (runs on the server)."""
     return encrypt_block(algorithm, key, challenge)
+
+
+def answer_witness(
+    algorithm: ManagementKeyAlgorithm, key: bytes, encrypted_witness: bytes
+) -> tuple[bytes, bytes]:
+    """Mutual authentication on the server: (decrypted witness, a fresh challenge for the card)."""
+    witness = decrypt_block(algorithm, key, encrypted_witness)
+    return witness, secrets.token_bytes(algorithm.block_size)
+
+
+def card_proved(
+    algorithm: ManagementKeyAlgorithm, key: bytes, challenge: bytes, card_response: bytes
+) -> bool:
+    """True when the card encrypted the server's ``challenge`` with the same management key."""
+    return hmac.compare_digest(encrypt_block(algorithm, key, challenge), card_response)

@@ -238,11 +238,9 @@ class PivCard:
 
     # -- management key ----------------------------------------------------------------------
 
-    def begin_admin_auth(
-        self, algorithm: ManagementKeyAlgorithm = ManagementKeyAlgorithm.TDES
-    ) -> AdminChallenge:
-        """Ask the card for a management-key challenge (to relay to the server)."""
-        request = encode_tlv(0x7C, encode_tlv(0x81, b""))
+    def _admin_exchange(self, algorithm: ManagementKeyAlgorithm, fields: bytes) -> dict[int, bytes]:
+        """One GENERAL AUTHENTICATE step with the management key; the answer's 0x7C fields."""
+        request = encode_tlv(0x7C, fields)
         answer, sw = self.send(
             INS_GENERAL_AUTHENTICATE, algorithm, MANAGEMENT_KEY_REF, request, 256
         )
@@ -251,24 +249,47 @@ class PivCard:
         if sw != SW_OK:
             raise AdminAuthFailed(sw)
         try:
-            challenge = parse_tlv(unwrap_tlv(answer, 0x7C))[0x81]
-        except (TlvError, KeyError) as exc:
-            raise BadCardData(f"management key challenge: {exc}") from exc
-        if len(challenge) != algorithm.block_size:
-            raise BadCardData("management key challenge of the wrong length")
+            return parse_tlv(unwrap_tlv(answer, 0x7C)) if answer else {}
+        except TlvError as exc:
+            raise BadCardData(f"management key answer: {exc}") from exc
+
+    def _admin_block(self, algorithm: ManagementKeyAlgorithm, tag: int) -> AdminChallenge:
+        block = self._admin_exchange(algorithm, encode_tlv(tag, b"")).get(tag, b"")
+        if len(block) != algorithm.block_size:
+            raise BadCardData("management key block of the wrong length")
         self._pending_admin = algorithm
-        return AdminChallenge(algorithm, challenge)
+        return AdminChallenge(algorithm, block)
+
+    def _take_pending(self) -> ManagementKeyAlgorithm:
+        algorithm, self._pending_admin = self._pending_admin, None
+        if algorithm is None:
+            raise RuntimeError("management key authentication was not begun")
+        return algorithm
+
+    def begin_admin_auth(
+        self, algorithm: ManagementKeyAlgorithm = ManagementKeyAlgorithm.TDES
+    ) -> AdminChallenge:
+        """Ask the card for a management-key challenge (to relay to the server)."""
+        return self._admin_block(algorithm, 0x81)
 
     def finish_admin_auth(self, response: bytes) -> None:
         """Give the card the server's answer to the pending challenge; AdminAuthFailed if wrong."""
-        algorithm = self._pending_admin
-        if algorithm is None:
-            raise RuntimeError("finish_admin_auth without begin_admin_auth")
-        self._pending_admin = None
-        request = encode_tlv(0x7C, encode_tlv(0x82, response))
-        _, sw = self.send(INS_GENERAL_AUTHENTICATE, algorithm, MANAGEMENT_KEY_REF, request)
-        if sw != SW_OK:
-            raise AdminAuthFailed(sw)
+        self._admin_exchange(self._take_pending(), encode_tlv(0x82, response))
+
+    def begin_mutual_admin_auth(
+        self, algorithm: ManagementKeyAlgorithm = ManagementKeyAlgorithm.TDES
+    ) -> AdminChallenge:
+        """Mutual authentication, step 1: the card's encrypted witness (to relay to the server)."""
+        return self._admin_block(algorithm, 0x80)
+
+    def finish_mutual_admin_auth(self, witness: bytes, challenge: bytes) -> bytes:
+        """Step 2: relay the server's decrypted witness and its own challenge; returns the card's
+        encrypted challenge, which the server checks to know it talks to its own Key."""
+        fields = encode_tlv(0x80, witness) + encode_tlv(0x81, challenge)
+        response = self._admin_exchange(self._take_pending(), fields).get(0x82, b"")
+        if not response:
+            raise BadCardData("mutual authentication without the card's answer")
+        return response
 
     def authenticate_admin(
         self,

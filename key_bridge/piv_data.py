@@ -99,7 +99,15 @@ def decode_certificate_object(content: bytes) -> x509.Certificate:
         if info and info[0] & 0x01:  # CertInfo bit: the certificate is gzip-compressed
             der = gzip.decompress(der)
         return x509.load_der_x509_certificate(der)
-    except (TlvError, KeyError, ValueError, OSError, EOFError, zlib.error) as exc:
+    except (
+        TlvError,
+        KeyError,
+        ValueError,
+        x509.InvalidVersion,
+        OSError,
+        EOFError,
+        zlib.error,
+    ) as exc:
         raise BadCardData(f"certificate object: {exc}") from exc
 
 

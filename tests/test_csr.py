@@ -3,12 +3,16 @@
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from cryptography.x509.oid import NameOID
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.csr_check import CsrProblem, CsrRejected, verify_csr
 from key_bridge.csr import build_csr, card_csr, certification_request_info
@@ -142,3 +146,26 @@ def test_software_signer_builds_a_valid_csr() -> None:
     assert csr.is_signature_valid
     spki = key.public_key().public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
     assert csr.public_key().public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo) == spki
+
+
+_KEY = ec.generate_private_key(ec.SECP256R1())
+_VALID_DER = build_csr(
+    SUBJECT, _KEY.public_key(), lambda tbs: _KEY.sign(tbs, ec.ECDSA(hashes.SHA256()))
+).public_bytes(Encoding.DER)
+
+
+@given(st.binary(max_size=2000))
+def test_any_bytes_are_rejected_cleanly(data: bytes) -> None:
+    with pytest.raises(CsrRejected):
+        verify_csr(data, SUBJECT)
+
+
+@settings(max_examples=300)
+@given(st.integers(0, len(_VALID_DER) - 1), st.integers(1, 255))
+def test_any_changed_byte_is_rejected(position: int, delta: int) -> None:
+    mutated = bytearray(_VALID_DER)
+    mutated[position] = (mutated[position] + delta) % 256
+    body = base64.encodebytes(bytes(mutated)).decode()
+    pem = f"-----BEGIN CERTIFICATE REQUEST-----\n{body}-----END CERTIFICATE REQUEST-----\n"
+    with pytest.raises(CsrRejected):
+        verify_csr(pem, SUBJECT)

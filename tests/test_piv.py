@@ -26,7 +26,13 @@ from key_bridge.errors import (
     WrongPin,
     WrongPuk,
 )
-from key_bridge.mgmkey import ManagementKeyAlgorithm, answer_challenge
+from key_bridge.mgmkey import (
+    DEFAULT_MANAGEMENT_KEY,
+    ManagementKeyAlgorithm,
+    answer_challenge,
+    answer_witness,
+    card_proved,
+)
 from key_bridge.piv import PinStatus, PivCard
 from key_bridge.piv_data import KeyAlgorithm, Slot
 from tests.conftest_card import SUBJECT, ScratchCa, provision, server_answer
@@ -271,3 +277,25 @@ def test_key_pulled_during_write_back_keeps_the_old_certificate(
     card.authenticate_admin(server_answer())  # the next attempt writes it
     card.write_certificate(new)
     assert card.read_certificate() == new
+
+
+def test_mutual_admin_auth_proves_both_sides(card: PivCard) -> None:
+    tdes, key = ManagementKeyAlgorithm.TDES, DEFAULT_MANAGEMENT_KEY
+    witness = card.begin_mutual_admin_auth(tdes)  # relayed to the server
+    plain, challenge = answer_witness(tdes, key, witness.challenge)  # the server's part
+    card_response = card.finish_mutual_admin_auth(plain, challenge)  # relayed back
+    assert card_proved(tdes, key, challenge, card_response)
+    assert not card_proved(tdes, key, challenge, bytes(8))
+    card.generate_key()  # the card accepted the server
+
+
+def test_mutual_admin_auth_with_the_wrong_key_fails(card: PivCard) -> None:
+    tdes = ManagementKeyAlgorithm.TDES
+    witness = card.begin_mutual_admin_auth(tdes)
+    plain, challenge = answer_witness(tdes, bytes(range(24)), witness.challenge)
+    with pytest.raises(AdminAuthFailed):
+        card.finish_mutual_admin_auth(plain, challenge)
+    with pytest.raises(AdminAuthRequired):
+        card.generate_key()
+    with pytest.raises(RuntimeError):  # nothing pending any more
+        card.finish_admin_auth(b"\x00" * 8)

@@ -4,8 +4,13 @@ card answers (PIV host side) and host commands (emulator side)."""
 from __future__ import annotations
 
 import contextlib
+import datetime
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -21,7 +26,13 @@ from key_bridge.iso7816 import (
     split_response,
 )
 from key_bridge.piv import PivCard
-from key_bridge.piv_data import KeyAlgorithm, Slot, decode_certificate_object, decode_public_key
+from key_bridge.piv_data import (
+    KeyAlgorithm,
+    Slot,
+    decode_certificate_object,
+    decode_public_key,
+    encode_certificate_object,
+)
 
 # Tags as PIV uses them: one byte (low five bits not all set) or 0x5F/0x7F + one byte.
 single_tags = st.integers(0, 0xFF).filter(lambda t: t & 0x1F != 0x1F)
@@ -136,3 +147,30 @@ def test_host_survives_any_card_answer(script: list[tuple[bytes, int]], command:
     }
     with contextlib.suppress(BridgeError):
         calls[command]()
+
+
+_CA_KEY = ec.generate_private_key(ec.SECP256R1())
+_NAME = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "张三")])
+_CERT = (
+    x509.CertificateBuilder()
+    .subject_name(_NAME)
+    .issuer_name(_NAME)
+    .public_key(_CA_KEY.public_key())
+    .serial_number(1)
+    .not_valid_before(datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC))
+    .not_valid_after(datetime.datetime(2027, 1, 1, tzinfo=datetime.UTC))
+    .sign(_CA_KEY, hashes.SHA256())
+)
+_OBJECT = encode_certificate_object(_CERT)
+
+
+@pytest.mark.filterwarnings(
+    "ignore:Parsed a serial number:cryptography.utils.CryptographyDeprecationWarning"
+)
+@settings(max_examples=300)
+@given(st.integers(0, len(_OBJECT) - 1), st.integers(1, 255))
+def test_damaged_certificate_object_is_bad_card_data(position: int, delta: int) -> None:
+    damaged = bytearray(_OBJECT)
+    damaged[position] = (damaged[position] + delta) % 256
+    with contextlib.suppress(BridgeError):  # anything else escaping is a bug
+        decode_certificate_object(bytes(damaged))
