@@ -133,3 +133,18 @@ def test_extended_apdu_answers_at_once(selected: PivApplet) -> None:
     assert sw == 0x9000 and len(unwrap_tlv(data, 0x53)) == 1000
     data, sw = run(selected, "00CB3FFF055C035FC10800")
     assert sw == 0x6100 and len(data) == 256
+
+
+def test_change_puk_then_unblock_with_it(selected: PivApplet) -> None:
+    old_new = b"12345678" + b"87654321"
+    assert run(selected, bytes([0, 0x24, 0, 0x81, 16]) + old_new)[1] == 0x9000
+    unblock = b"12345678" + b"654321\xff\xff"
+    assert run(selected, bytes([0, 0x2C, 0, 0x80, 16]) + unblock)[1] == 0x63C2
+    unblock = b"87654321" + b"654321\xff\xff"
+    assert run(selected, bytes([0, 0x2C, 0, 0x80, 16]) + unblock)[1] == 0x9000
+
+
+def test_endless_chaining_is_cut_off(selected: PivApplet) -> None:
+    part = bytes([0x10, 0xDB, 0x3F, 0xFF, 255]) + bytes(255)
+    answers = {run(selected, part)[1] for _ in range(0xFFFF // 255 + 2)}
+    assert answers == {0x9000, 0x6700}

@@ -52,6 +52,7 @@ SW_INS_UNKNOWN = b"\x6d\x00"
 SW_CLA_UNKNOWN = b"\x6e\x00"
 
 DISCOVERY_TAG = 0x7E
+MAX_CHAINED = 0xFFFF  # longest command accepted through chaining
 DEFAULT_PIN = "123456"
 DEFAULT_PUK = b"12345678"
 
@@ -153,6 +154,9 @@ class PivApplet:
             if self._chain is None or self._chain[0] != key:
                 self._chain = (key, bytearray())
             self._chain[1].extend(apdu.data)
+            if len(self._chain[1]) > MAX_CHAINED:
+                self._chain = None
+                return SW_WRONG_LENGTH
             return SW_OK
         if self._chain is not None and self._chain[0] == key:
             data = bytes(self._chain[1]) + apdu.data
