@@ -203,3 +203,38 @@ def test_dev_console_card_and_the_cli(
     card_stack.wait_for_cards(0)
     assert cli.main(["card"]) == 1
     assert "未检测到 Key" in capsys.readouterr().err
+
+
+def test_key_pulled_out_during_write_back(card_stack: CardStack, scratch_ca: ScratchCa) -> None:
+    """The card leaves the reader while the new certificate's last PUT DATA part is on its
+    way: the bridge gets CardRemoved, the old certificate is intact, the next attempt writes."""
+    card_stack.wait_for_cards(0)
+    vicc = VpcdCard(PivApplet(), port=card_stack.ports[0])
+    vicc.insert()
+    try:
+        card_stack.wait_for_cards(1)
+        with PcscContext() as context:
+            transport = context.connect()
+            card = PivCard(transport)
+            old = provision(card, scratch_ca)
+            new = scratch_ca.issue(old.public_key(), SUBJECT, days=730)
+            card.authenticate_admin(server_answer())
+            vicc.pull_out_on = lambda apdu: apdu[:2] == b"\x00\xdb"
+            with pytest.raises(CardRemoved):
+                card.write_certificate(new)
+            transport.close()
+        card_stack.wait_for_cards(0)
+        vicc.insert()  # the user puts the Key back
+        card_stack.wait_for_cards(1)
+        with PcscContext() as context:
+            transport = context.connect()
+            card = PivCard(transport)
+            card.select()
+            assert card.read_certificate() == old
+            card.authenticate_admin(server_answer())
+            card.write_certificate(new)
+            assert card.read_certificate() == new
+            transport.close()
+    finally:
+        vicc.remove()
+    card_stack.wait_for_cards(0)

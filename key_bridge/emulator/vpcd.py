@@ -16,6 +16,7 @@ import logging
 import socket
 import threading
 import time
+from collections.abc import Callable
 
 from key_bridge.emulator.applet import PivApplet
 
@@ -42,10 +43,19 @@ def _recv_exact(sock: socket.socket, count: int) -> bytes | None:
 class VpcdCard:
     """Runs ``applet`` as a card in the vpcd reader at ``host:port`` on a background thread."""
 
-    def __init__(self, applet: PivApplet, host: str = "127.0.0.1", port: int = DEFAULT_PORT):
+    def __init__(
+        self,
+        applet: PivApplet,
+        host: str = "127.0.0.1",
+        port: int = DEFAULT_PORT,
+        pull_out_on: Callable[[bytes], bool] | None = None,
+    ):
         self.applet = applet
         self.host = host
         self.port = port
+        # Tests of interruptions: the card is pulled out when it receives a matching command,
+        # before answering it.
+        self.pull_out_on = pull_out_on
         self._sock: socket.socket | None = None
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
@@ -53,7 +63,7 @@ class VpcdCard:
 
     def insert(self, timeout: float = 10.0) -> None:
         """Connect to the reader (the card is inserted); waits until the reader accepted it."""
-        if self._thread is not None:
+        if self._thread is not None and self._thread.is_alive():
             raise RuntimeError("card already inserted")
         self._stop.clear()
         self.connected.clear()
@@ -71,7 +81,7 @@ class VpcdCard:
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
             sock.close()
-        if self._thread is not None:
+        if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join(timeout=5)
         self._thread = None
         self._sock = None
@@ -106,6 +116,7 @@ class VpcdCard:
             if not self._stop.is_set():
                 log.warning("vpcd connection lost: %s", exc)
         finally:
+            self.connected.clear()
             sock.close()
 
     def _serve(self, sock: socket.socket) -> None:
@@ -115,6 +126,10 @@ class VpcdCard:
                 return
             payload = _recv_exact(sock, int.from_bytes(header, "big"))
             if payload is None:
+                return
+            if len(payload) > 1 and self.pull_out_on is not None and self.pull_out_on(payload):
+                self.pull_out_on = None
+                log.info("card pulled out on command %s", payload[:4].hex())
                 return
             answer = self._handle(payload)
             if answer is not None:
