@@ -70,6 +70,7 @@ SW_BLOCKED = 0x6983
 SW_NOT_FOUND = 0x6A82
 
 MAX_SHORT_DATA = 255
+MAX_RESPONSE = 0x10000  # no PIV answer is longer than a 64 KB data object
 
 
 class Transport(Protocol):
@@ -140,18 +141,12 @@ class PivCard:
             answer, sw = self.transport.transmit(apdu.encode())
         collected = bytearray(answer)
         while sw >> 8 == 0x61:
+            if len(collected) > MAX_RESPONSE:
+                raise BadCardData("the card's answer does not end")
             more = CommandApdu(0x00, INS_GET_RESPONSE, 0, 0, le=(sw & 0xFF) or 256)
             answer, sw = self.transport.transmit(more.encode())
             collected += answer
         return bytes(collected), sw
-
-    def _expect_ok(
-        self, ins: int, p1: int, p2: int, data: bytes = b"", le: int | None = None
-    ) -> bytes:
-        answer, sw = self.send(ins, p1, p2, data, le)
-        if sw != SW_OK:
-            raise _status_error(sw)
-        return answer
 
     # -- application -----------------------------------------------------------------------------
 

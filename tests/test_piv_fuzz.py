@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from key_bridge.emulator.applet import PivApplet
-from key_bridge.errors import BridgeError
+from key_bridge.errors import BadCardData, BridgeError
 from key_bridge.iso7816 import (
     ApduError,
     CommandApdu,
@@ -174,3 +174,15 @@ def test_damaged_certificate_object_is_bad_card_data(position: int, delta: int) 
     damaged[position] = (damaged[position] + delta) % 256
     with contextlib.suppress(BridgeError):  # anything else escaping is a bug
         decode_certificate_object(bytes(damaged))
+
+
+class EndlessCard:
+    """Always says 'more data available'."""
+
+    def transmit(self, apdu: bytes) -> tuple[bytes, int]:
+        return bytes(256), 0x6100
+
+
+def test_an_answer_that_never_ends_is_bad_card_data() -> None:
+    with pytest.raises(BadCardData):
+        PivCard(EndlessCard()).read_certificate()
