@@ -83,10 +83,7 @@ def verify_csr(
     if not signature_ok:
         raise CsrRejected(CsrProblem.BAD_SIGNATURE)
     if subject != expected_subject:
-        raise CsrRejected(
-            CsrProblem.SUBJECT_MISMATCH,
-            f"{subject.rfc4514_string()} != {expected_subject.rfc4514_string()}",
-        )
+        raise CsrRejected(CsrProblem.SUBJECT_MISMATCH)  # subjects hold personal data: not logged
     if previous_key is not None and _spki(public_key) == _spki(previous_key):
         raise CsrRejected(CsrProblem.KEY_REUSED)
     return csr
