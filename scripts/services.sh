@@ -3,6 +3,7 @@
 # are running for the test suite: install them with apt-get if missing, start them if stopped.
 # Exits non-zero when either cannot be brought up: a missing component is a failure.
 set -euo pipefail
+"$(dirname "$0")/install-card-stack.sh"  # pcscd + vpcd + OpenSC for the Key bridge tests
 
 need_apt=()
 command -v pg_isready >/dev/null 2>&1 || need_apt+=(postgresql)

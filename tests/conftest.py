@@ -28,6 +28,7 @@ from bot.db import close_db, init_db
 from bot.secrets_box import generate_key
 from bot.services import Services, build_services
 from bot.store import MemoryStore, RedisStore, Store
+from tests.conftest_card import *  # noqa: F403  (emulated PIV cards, pcscd + vpcd)
 from tests.fakes.fixtures import *  # noqa: F403  (fake WeChat, Pay, SMS and SMTP servers)
 from tests.fakes.wechat_api import WeChatApiFake
 

@@ -1,0 +1,22 @@
+"""The bridge's user-facing texts (Simplified Chinese), kept together."""
+
+from __future__ import annotations
+
+NO_KEY = "未检测到 Key，请插入 Key"
+MULTIPLE_KEYS = "检测到多个 Key，请只插入一个"
+CARD_REMOVED = "Key 已拔出，请重新插入 Key 后继续"
+KEY_BUSY = "Key 正被其他程序使用，请关闭其他证书工具后重试"
+PCSC_UNAVAILABLE = "无法访问读卡服务，请确认 Key 驱动已安装、智能卡服务已启动"
+NOT_PIV = "这个 Key 不是本机构支持的证书 Key（PIV），请插入正确的 Key"
+INVALID_PIN = "PIN 码应为 6 到 8 位数字或字母"
+WRONG_PIN = "PIN 码错误，还可以再试 {retries} 次"
+PIN_BLOCKED = "PIN 码已锁定，请在微信中办理“Key 解锁”"
+INVALID_PUK = "解锁码应为 8 位以内的字符"
+WRONG_PUK = "解锁码错误，还可以再试 {retries} 次"
+PUK_BLOCKED = "解锁码已锁定，Key 无法解锁，请联系客服更换 Key"
+PIN_REQUIRED = "需要先输入 PIN 码"
+ADMIN_REQUIRED = "Key 需要先完成管理认证，请重试；仍不成功请联系客服"
+ADMIN_AUTH_FAILED = "Key 管理认证失败，请联系客服"
+UNSUPPORTED_ALGORITHM = "这个 Key 不支持所需的密钥算法，请联系客服"
+CARD_FAILED = "Key 操作失败（错误码 {sw:04X}），请重新插入 Key 后再试"
+BAD_CARD_DATA = "读取 Key 数据失败，请重新插入 Key 后再试"
