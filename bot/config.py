@@ -158,7 +158,9 @@ class EmailSettings:
     username: str = ""
     password: str = ""
     sender: str = ""
+    sender_name: str = ""  # shown as the From name, e.g. the CA's name
     use_tls: bool = True
+    ca_file: str = ""  # PEM bundle to trust instead of the system's (a private mail relay)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import aiohttp
 
 from bot.config import ConfigError, Settings
+from bot.mailer import Mailer, build_mailer
 from bot.secrets_box import DataCipher, decode_key
 from bot.sms import SmsSender, build_sms_sender
 from bot.sms_codes import SmsCodes
@@ -26,6 +27,7 @@ class Services:
     _wechat: WeChatClient | None = field(default=None, repr=False)
     _sms: SmsSender | None = field(default=None, repr=False)
     _sms_codes: SmsCodes | None = field(default=None, repr=False)
+    _mailer: Mailer | None = field(default=None, repr=False)
 
     @property
     def http(self) -> aiohttp.ClientSession:
@@ -64,6 +66,13 @@ class Services:
         if self._sms_codes is None:
             self._sms_codes = SmsCodes(self.store, self.sms, self.lookup_key)
         return self._sms_codes
+
+    @property
+    def mailer(self) -> Mailer:
+        """Email (console in development: its outbox holds what was sent)."""
+        if self._mailer is None:
+            self._mailer = build_mailer(self.settings.email)
+        return self._mailer
 
     async def close(self) -> None:
         """Release connections held by the services."""
