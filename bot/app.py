@@ -17,6 +17,7 @@ from bot.logs import get_logger, log_context
 from bot.messages import Dispatcher
 from bot.mp_api import MiniProgramApi
 from bot.services import Services, build_services
+from bot.web_security import rate_limits, security_headers
 from bot.wechat.webhook import WeChatChannel
 from bot.worker import Worker
 
@@ -91,8 +92,16 @@ def create_app(
 
     ``dispatcher`` answers what users send (default: the handlers package's router).
     """
-    app = web.Application(middlewares=[observe], client_max_size=settings.server.client_max_size)
-    app[SERVICES] = services = services or build_services(settings)
+    services = services or build_services(settings)
+    app = web.Application(
+        middlewares=[
+            observe,
+            security_headers(settings.server),
+            rate_limits(settings.server, services.store),
+        ],
+        client_max_size=settings.server.client_max_size,
+    )
+    app[SERVICES] = services
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics_view)
     app.router.add_routes(documents.routes(settings.storage.path, settings.service.phone))

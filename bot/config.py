@@ -37,6 +37,8 @@ class ServerSettings:
     public_url: str = "http://127.0.0.1:8080"
     dev: bool = False
     client_max_size: int = 12 * 1024 * 1024
+    rate_limit_per_minute: int = 120  # per client address and route group; 0: no limit
+    trusted_proxies: list[str] = field(default_factory=list)  # may set X-Forwarded-For
 
 
 @dataclass(frozen=True)
