@@ -1,4 +1,5 @@
-"""Scripted answers of a complete organisation application (seed 1.1), valid at every step.
+"""Scripted answers of complete organisation (seed 1.1) and personal (1.2) applications,
+valid at every step.
 
 Used by the end-to-end tests, the benchmarks and the guided demo, so all three walk the same
 path through the real flow.
@@ -30,4 +31,23 @@ ORG_APPLICATION = [
     ("邮寄城市", "商丘"),
     ("详细地址", "睢阳区神火大道 100 号"),
     ("协议", "同意"),
+]
+
+PERSONAL_APPLICATION = [
+    ("用户名", "王小明"),
+    ("所属单位名称", "跳过"),
+    ("部门", "跳过"),
+    ("证件类型", "1"),
+    ("证件号码", "360426199101010071"),
+    ("申请人手机号", "+86 139 0000 1111"),
+    ("通讯省份", "北京"),
+    ("通讯城市", "北京"),
+    ("详细地址", "海淀区北四环西路 68 号"),
+    ("用户电子邮箱", "wang@example.com"),
+    ("证书有效期", "1"),
+    ("发票抬头", "默认"),
+    ("纳税人识别号", "跳过"),
+    ("地址及电话", "跳过"),
+    ("开户行及账号", "跳过"),
+    ("协议", "1"),
 ]

@@ -17,7 +17,7 @@ from bot.app import SERVICES, create_app
 from bot.config import Settings
 from bot.sms import ConsoleSms
 from bot.wechat.simulator import WeChatSimulator
-from handlers.demo_script import ORG_APPLICATION
+from handlers.demo_script import ORG_APPLICATION, PERSONAL_APPLICATION
 from models.materials import Material
 from models.orders import Conversation, Order, OrderStatus
 from tests.conftest import with_wechat
@@ -238,27 +238,7 @@ async def test_personal_application_end_to_end(
     client = await client_for(settings, wechat_api, aiohttp_client)
     chat = Chat(client, wechat_api, "o-person-1")
     assert "用户名" in await chat.say("2")
-    summary = await fill(
-        chat,
-        [
-            ("用户名", "王小明"),
-            ("所属单位名称", "跳过"),
-            ("部门", "跳过"),
-            ("证件类型", "1"),
-            ("证件号码", "360426199101010071"),
-            ("申请人手机号", "+86 139 0000 1111"),
-            ("通讯省份", "北京"),
-            ("通讯城市", "北京"),
-            ("详细地址", "海淀区北四环西路 68 号"),
-            ("用户电子邮箱", "wang@example.com"),
-            ("证书有效期", "1"),
-            ("发票抬头", "默认"),
-            ("纳税人识别号", "跳过"),
-            ("地址及电话", "跳过"),
-            ("开户行及账号", "跳过"),
-            ("协议", "1"),
-        ],
-    )
+    summary = await fill(chat, PERSONAL_APPLICATION)
     assert "发票抬头：王小明" in summary and "360***********0071" in summary
     await chat.say("1")
     assert "个人签章" in await chat.send_photo()

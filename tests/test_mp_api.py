@@ -9,7 +9,7 @@ from aiohttp.test_utils import TestClient
 
 from bot.app import create_app
 from bot.config import Settings
-from handlers.demo_script import ORG_APPLICATION
+from handlers.demo_script import ORG_APPLICATION, PERSONAL_APPLICATION
 from tests.conftest import with_wechat
 from tests.fakes.wechat_api import WeChatApiFake
 
@@ -22,7 +22,7 @@ async def mp_client(settings: Settings, fake: WeChatApiFake, aiohttp_client) -> 
         miniprogram=dataclasses.replace(
             settings.miniprogram, app_id=fake.mp_app_id, app_secret=fake.mp_app_secret
         ),
-        prices={"org_1": 30000, "org_2": 55000},
+        prices={"org_1": 30000, "org_2": 55000, "personal_1": 15000},
     )
     return await aiohttp_client(create_app(configured, run_worker=False))
 
@@ -183,6 +183,46 @@ async def test_whole_application_in_the_mini_program(
     assert "订单已提交" in (await done.json())["message"]
     order = await Order.get(owner_openid="o-mp-4")
     assert order.status == OrderStatus.SUBMITTED and order.amount_fen == 55000
+
+
+async def test_personal_application_in_the_mini_program_with_sms_limits(
+    settings: Settings, wechat_api: WeChatApiFake, aiohttp_client
+) -> None:  # type: ignore[no-untyped-def]
+    from bot.app import SERVICES
+    from models.orders import Order, OrderStatus
+
+    client = await mp_client(settings, wechat_api, aiohttp_client)
+    headers = await login(client, wechat_api, "o-mp-5")
+    opened = await (await client.post(f"{API}/flows/personal/draft", headers=headers)).json()
+    assert opened["draft"]["flow"] == "personal" and opened["draft"]["next_step"] == "user_name"
+    schema = await (await client.get(f"{API}/flows/personal/schema")).json()
+    key_of = {step["label"]: step["key"] for step in schema["steps"]}
+    fields = {key_of[label]: value for label, value in PERSONAL_APPLICATION}
+    fields["confirmed"] = "确认订单"
+    body = await (
+        await client.patch(f"{API}/draft", json={"fields": fields}, headers=headers)
+    ).json()
+    assert body["errors"] == {}
+    assert body["draft"]["answers"]["id_number"] == "360***********0071"  # masked
+    assert body["draft"]["amount"] == "¥150.00"
+    uploads = [s["key"] for s in schema["steps"] if s["kind"] == "upload"]
+    for slot in uploads:
+        assert (await upload(client, headers, slot, jpeg())).status == 200
+    first = await (await client.post(f"{API}/draft/sms", headers=headers)).json()
+    assert "验证码已发送至 139****1111" in first["message"]
+    again = await (await client.post(f"{API}/draft/sms", headers=headers)).json()
+    assert "验证码发送太频繁" in again["message"]  # the same limits as in chat
+    outbox = client.app[SERVICES].sms.outbox
+    assert len(outbox) == 1
+    for _ in range(5):
+        wrong = await client.post(f"{API}/draft/submit", json={"code": "000000"}, headers=headers)
+        assert wrong.status == 422
+    spent = await client.post(
+        f"{API}/draft/submit", json={"code": outbox[-1].params[0]}, headers=headers
+    )
+    assert spent.status == 422  # five wrong tries void the code
+    assert "重新获取" in (await spent.json())["message"]
+    assert (await Order.get(owner_openid="o-mp-5")).status == OrderStatus.DRAFT
 
 
 async def test_a_draft_follows_the_user_across_channels(
