@@ -76,6 +76,19 @@ async def test_set_without_ttl_removes_the_expiry(store: Store) -> None:
     assert await store.get("k") == b"2"
 
 
+async def test_set_many_sets_each_key_with_its_own_ttl(store: Store) -> None:
+    await store.set("old", "x")
+    await store.set_many({"short": ("1", 0.2), "old": (b"2", None), "long": ("3", 60)})
+    assert [await store.get(k) for k in ("short", "old", "long")] == [b"1", b"2", b"3"]
+    long_ttl = await store.ttl("long")
+    assert long_ttl is not None and 59 < long_ttl <= 60
+    await asyncio.sleep(0.3)
+    assert await store.get("short") is None and await store.get("old") == b"2"
+    with pytest.raises(ValueError, match="ttl"):
+        await store.set_many({"bad": ("v", 0)})
+    await store.set_many({})
+
+
 async def test_memory_store_sweeps_expired_keys() -> None:
     store = MemoryStore(sweep_interval=0.2, sweep_size=64)
     for index in range(500):

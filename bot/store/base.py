@@ -15,7 +15,7 @@ import contextlib
 import logging
 import math
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from urllib.parse import urlsplit
 
 log = logging.getLogger(__name__)
@@ -67,6 +67,10 @@ class Store(abc.ABC):
     @abc.abstractmethod
     async def set(self, key: str, value: bytes | str, ttl: float | None = None) -> None:
         """Set ``key`` to ``value``, expiring after ``ttl`` seconds (None: never)."""
+
+    @abc.abstractmethod
+    async def set_many(self, items: Mapping[str, tuple[bytes | str, float | None]]) -> None:
+        """Set several keys at once (one round trip): ``{key: (value, ttl)}``; not atomic."""
 
     @abc.abstractmethod
     async def set_if_absent(self, key: str, value: bytes | str, ttl: float | None = None) -> bool:

@@ -18,7 +18,7 @@ import asyncio
 import contextlib
 import time
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 
 from bot.store.base import Store, StoreError, check_ttl, encode
@@ -96,6 +96,14 @@ class MemoryStore(Store):
         """Set ``key`` to ``value``, expiring after ``ttl`` seconds (None: never)."""
         check_ttl(ttl)
         self._put(key, encode(value), ttl, time.monotonic())
+
+    async def set_many(self, items: Mapping[str, tuple[bytes | str, float | None]]) -> None:
+        """Set several keys at once: ``{key: (value, ttl)}``."""
+        for _value, ttl in items.values():
+            check_ttl(ttl)
+        now = time.monotonic()
+        for key, (value, ttl) in items.items():
+            self._put(key, encode(value), ttl, now)
 
     async def set_if_absent(self, key: str, value: bytes | str, ttl: float | None = None) -> bool:
         """Set ``key`` only if it does not exist; True if it was set."""

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any
 
 import redis.asyncio
@@ -165,6 +165,16 @@ class RedisStore(Store):
         check_ttl(ttl)
         with _translated():
             await self._client.set(self._key(key), encode(value), px=_px(ttl))
+
+    async def set_many(self, items: Mapping[str, tuple[bytes | str, float | None]]) -> None:
+        """Set several keys at once (one round trip): ``{key: (value, ttl)}``; not atomic."""
+        for _value, ttl in items.values():
+            check_ttl(ttl)
+        with _translated():
+            async with self._client.pipeline(transaction=False) as pipe:
+                for key, (value, ttl) in items.items():
+                    pipe.set(self._key(key), encode(value), px=_px(ttl))
+                await pipe.execute()
 
     async def set_if_absent(self, key: str, value: bytes | str, ttl: float | None = None) -> bool:
         """Set ``key`` only if it does not exist; True if it was set."""

@@ -8,6 +8,8 @@ messages instead.
 
 from __future__ import annotations
 
+import time
+
 from bot.messages import Inbound
 from bot.store import Store
 
@@ -22,17 +24,21 @@ class CustomerServiceQuota:
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    async def grant(self, inbound: Inbound) -> None:
-        """Open (or renew) the window that this inbound message or event gives."""
+    @staticmethod
+    def window(inbound: Inbound, now: float | None = None) -> tuple[str, str, float] | None:
+        """``(key, count, ttl)`` of the window this message or event opens or renews, counted
+        from when WeChat received it; None when it opens none (or has already closed)."""
         if inbound.kind == "event":
             if inbound.event not in EVENTS_GRANTING:
-                return
-            ttl, count = EVENT_WINDOW
+                return None
+            length, count = EVENT_WINDOW
             key = f"wechat:cs-event:{inbound.openid}"
         else:
-            ttl, count = MESSAGE_WINDOW
+            length, count = MESSAGE_WINDOW
             key = f"wechat:cs-message:{inbound.openid}"
-        await self.store.set(key, str(count), ttl=ttl)
+        elapsed = (time.time() if now is None else now) - inbound.create_time
+        ttl = length - max(0.0, min(elapsed, length))
+        return (key, str(count), ttl) if ttl > 0 else None
 
     async def take(self, openid: str) -> bool:
         """Use one message of the quota; False when none is left."""

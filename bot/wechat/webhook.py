@@ -155,7 +155,6 @@ class WeChatChannel:
         key = f"wechat:in:{inbound.dedupe_key}"
         if not await self.store.set_if_absent(key, "pending", ttl=PENDING_TTL):
             return await self._wait_for_first(key)
-        await self.quota.grant(inbound)
         task = asyncio.create_task(self._handle(inbound, key))
         self._background.add(task)
         task.add_done_callback(self._background.discard)
@@ -194,7 +193,16 @@ class WeChatChannel:
         if in_time and replies:
             passive = await self._render_passive(inbound, replies[0])
             rest = replies[1:] if passive else replies
-        await self.store.set(key, "done:" + (passive or SUCCESS), ttl=DEDUPE_TTL)
+        # The answer for retries, and the customer-service window the message opened, in one
+        # round trip (before anything is sent through that window).
+        writes: dict[str, tuple[bytes | str, float | None]] = {
+            key: ("done:" + (passive or SUCCESS), DEDUPE_TTL)
+        }
+        window = self.quota.window(inbound)
+        if window is not None:
+            quota_key, count, ttl = window
+            writes[quota_key] = (count, ttl)
+        await self.store.set_many(writes)
         if rest:
             sender = asyncio.create_task(self._send_later(inbound.openid, rest))
             self._background.add(sender)
