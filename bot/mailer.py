@@ -23,6 +23,8 @@ from typing import Protocol
 from bot.config import EmailSettings
 from bot.logs import get_logger
 from bot.masking import mask_email
+from bot.validators import Invalid
+from bot.validators import email as email_address
 
 log = get_logger(__name__)
 
@@ -153,6 +155,35 @@ def _temporary(codes: list[int]) -> bool:
 def _ssl_context(settings: EmailSettings) -> ssl.SSLContext:
     """The system's trust store, or the PEM bundle of ``[email] ca_file`` (a private relay)."""
     return ssl.create_default_context(cafile=settings.ca_file or None)
+
+
+class EmailCodeChannel:
+    """One-time codes by email (``bot.sms_codes.OneTimeCodes``): the unlock authorization code
+    goes to the handler's email on record. ``text`` is formatted with ``code`` and
+    ``minutes``."""
+
+    def __init__(self, mailer: Mailer, namespace: str, subject: str, text: str) -> None:
+        self.mailer = mailer
+        self.namespace = namespace
+        self.subject = subject
+        self.text = text
+
+    def normalize(self, destination: str) -> str | None:
+        try:
+            return email_address(destination)
+        except Invalid:
+            return None
+
+    def rejected(self, destination: str) -> Exception:
+        return MailError("not a valid email address", temporary=False)
+
+    def mask(self, destination: str) -> str:
+        return mask_email(destination)
+
+    async def deliver(self, destination: str, code: str, valid_seconds: float) -> None:
+        minutes = max(1, round(valid_seconds / 60))
+        text = self.text.format(code=code, minutes=minutes)
+        await self.mailer.send(Mail(to=destination, subject=self.subject, text=text))
 
 
 def build_mailer(settings: EmailSettings) -> Mailer:

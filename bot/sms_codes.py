@@ -1,7 +1,10 @@
-"""SMS verification codes, kept in the store so every process sees the same codes and limits.
+"""One-time verification codes, kept in the store so every process sees the same codes and
+limits: SMS codes to a phone (``SmsCodes``) and codes delivered by another channel, such as the
+unlock authorization code emailed to the handler (``OneTimeCodes`` with a ``CodeChannel``).
 
-A code is bound to a phone, a purpose (``org_apply``) and a subject (the draft order id): it
-verifies only for the same three. Rules (``CodeLimits``, defaults from the product spec):
+A code is bound to a destination (phone or email), a purpose (``org_apply``) and a subject (the
+draft order id, a Key's serial): it verifies only for the same three. Rules (``CodeLimits``,
+defaults from the product spec for SMS):
 
 - 6 random digits (``secrets``), valid 5 minutes, single use; a new send replaces the previous
   code of the same phone, purpose and subject (and its tries);
@@ -11,8 +14,9 @@ verifies only for the same three. Rules (``CodeLimits``, defaults from the produ
   Asia/Shanghai* (UTC+8, no daylight saving): the applicant is told "try again tomorrow", and
   it matches how Tencent counts its own daily limit. A send that fails does not count.
 
-Only keyed hashes (HMAC-SHA256 with ``hash_key``) of phones, subjects, requesters and codes are
-stored. Keys (under the store's prefix):
+Only keyed hashes (HMAC-SHA256 with ``hash_key``) of destinations, subjects, requesters and
+codes are stored. Keys (under the store's prefix; ``sms`` is the namespace of SMS codes, each
+channel has its own):
 
 - ``sms:code:{phone_id}:{purpose}:{subject_id}``: the code's MAC, expiry and tries (JSON);
 - ``sms:last:{phone_id}``: time of the last send to the phone (the 60 s spacing);
@@ -28,6 +32,7 @@ logical lifetime, so tests can move the clock without waiting.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
@@ -41,10 +46,11 @@ from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from enum import StrEnum
+from typing import Protocol
 
 from bot.masking import mask_phone
-from bot.sms import VERIFY_CODE, SmsError, SmsSender, normalize_phone
-from bot.store import LockTimeout, Store
+from bot.sms import VERIFY_CODE, SmsError, SmsRejected, SmsSender, normalize_phone
+from bot.store import LockTimeout, Store, StoreError
 
 CODE_TOO_FREQUENT = "验证码发送太频繁，请 {seconds} 秒后再试"
 CODE_PHONE_DAILY = "该手机号今天的验证码次数已用完，请明天再试"
@@ -129,8 +135,8 @@ class CodeInvalid(Exception):
 class SendResult:
     """A code was sent: where to (masked), and when the next one may be asked for."""
 
-    masked_phone: str
-    retry_after: int  # seconds until another code may be sent to this phone
+    masked_phone: str  # the destination (phone or email), masked
+    retry_after: int  # seconds until another code may be sent to this destination
     expires_in: int  # seconds the code stays valid
 
 
@@ -157,13 +163,59 @@ def day_window(now: float) -> tuple[str, float]:
     return local.strftime("%Y%m%d"), midnight.timestamp() - now
 
 
-class SmsCodes:
-    """Sends and verifies SMS codes under the rules of the module docstring."""
+class CodeChannel(Protocol):
+    """How codes reach people: the destination's form, its masked echo and the delivery."""
+
+    namespace: str  # prefix of the store keys of this channel's codes
+
+    def normalize(self, destination: str) -> str | None:
+        """The canonical destination, or None if nothing can be delivered to it."""
+        ...
+
+    def rejected(self, destination: str) -> Exception:
+        """The error raised when a code is asked for an invalid destination."""
+        ...
+
+    def mask(self, destination: str) -> str:
+        """The destination as shown to the user."""
+        ...
+
+    async def deliver(self, destination: str, code: str, valid_seconds: float) -> None:
+        """Send ``code``; raise the channel's error when it was not sent."""
+        ...
+
+
+class SmsChannel:
+    """Codes by SMS to mainland mobile numbers."""
+
+    namespace = "sms"
+
+    def __init__(self, sender: SmsSender) -> None:
+        self.sender = sender
+
+    def normalize(self, destination: str) -> str | None:
+        try:
+            return normalize_phone(destination)
+        except SmsError:
+            return None
+
+    def rejected(self, destination: str) -> Exception:
+        return SmsRejected("InvalidPhoneNumber", "not a mainland China mobile number")
+
+    def mask(self, destination: str) -> str:
+        return mask_phone(destination)
+
+    async def deliver(self, destination: str, code: str, valid_seconds: float) -> None:
+        await self.sender.send(destination, VERIFY_CODE, [code])
+
+
+class OneTimeCodes:
+    """Sends and verifies codes under the rules of the module docstring."""
 
     def __init__(
         self,
         store: Store,
-        sender: SmsSender,
+        channel: CodeChannel,
         hash_key: bytes,
         *,
         clock: Callable[[], float] | None = None,
@@ -172,7 +224,8 @@ class SmsCodes:
         if len(hash_key) < 16:
             raise ValueError("hash_key must be at least 16 bytes")
         self._store = store
-        self._sender = sender
+        self._channel = channel
+        self._ns = channel.namespace
         self._hash_key = hash_key
         self._clock = clock or time.time
         self.limits = limits or CodeLimits()
@@ -192,7 +245,7 @@ class SmsCodes:
             raise ValueError(f"purpose must match {_PURPOSE.pattern}, got {purpose!r}")
         if not subject:
             raise ValueError("subject must not be empty")
-        return f"sms:code:{phone_id}:{purpose}:{self._id('subject', subject)}"
+        return f"{self._ns}:code:{phone_id}:{purpose}:{self._id('subject', subject)}"
 
     # -- send ---------------------------------------------------------------------------------
 
@@ -204,13 +257,15 @@ class SmsCodes:
         """
         if not requester:
             raise ValueError("requester must not be empty")
-        number = normalize_phone(phone)
+        number = self._channel.normalize(phone)
+        if number is None:
+            raise self._channel.rejected(phone)
         phone_id = self._id("phone", number)
         code_key = self._code_key(phone_id, purpose, subject)
         async with AsyncExitStack() as stack:
             try:
                 await stack.enter_async_context(
-                    self._store.lock(f"sms:send:{phone_id}", lease=SEND_LOCK_LEASE, wait=0)
+                    self._store.lock(f"{self._ns}:send:{phone_id}", lease=SEND_LOCK_LEASE, wait=0)
                 )
             except LockTimeout:  # another send to this phone is under way
                 interval = math.ceil(self.limits.resend_interval)
@@ -218,16 +273,16 @@ class SmsCodes:
             await self._check_interval(phone_id)
             await self._send_counted(number, phone_id, code_key, self._id("requester", requester))
             await self._store.set(
-                f"sms:last:{phone_id}", repr(self._clock()), ttl=self.limits.resend_interval
+                f"{self._ns}:last:{phone_id}", repr(self._clock()), ttl=self.limits.resend_interval
             )
         return SendResult(
-            masked_phone=mask_phone(number),
+            masked_phone=self._channel.mask(number),
             retry_after=math.ceil(self.limits.resend_interval),
             expires_in=math.ceil(self.limits.code_ttl),
         )
 
     async def _check_interval(self, phone_id: str) -> None:
-        last = await self._store.get(f"sms:last:{phone_id}")
+        last = await self._store.get(f"{self._ns}:last:{phone_id}")
         if last is None:
             return
         remaining = self.limits.resend_interval - (self._clock() - float(last))
@@ -244,9 +299,13 @@ class SmsCodes:
         day, seconds_left = day_window(self._clock())
         ttl = seconds_left + DAY_KEY_SLACK
         counters = [
-            (f"sms:day:phone:{phone_id}:{day}", self.limits.phone_daily, LimitReason.PHONE_DAILY),
             (
-                f"sms:day:requester:{requester_id}:{day}",
+                f"{self._ns}:day:phone:{phone_id}:{day}",
+                self.limits.phone_daily,
+                LimitReason.PHONE_DAILY,
+            ),
+            (
+                f"{self._ns}:day:requester:{requester_id}:{day}",
                 self.limits.requester_daily,
                 LimitReason.REQUESTER_DAILY,
             ),
@@ -262,10 +321,11 @@ class SmsCodes:
             # Stored before sending: the applicant may type it as soon as it arrives. If the
             # send fails it stays (a timed-out SMS may still arrive) and expires normally.
             await self._store_code(code_key, code)
-            await self._sender.send(number, VERIFY_CODE, [code])
-        except (CodeRateLimited, SmsError):
-            for key in taken:
-                await self._store.incr(key, -1, ttl=ttl)
+            await self._channel.deliver(number, code, self.limits.code_ttl)
+        except Exception:  # a limit, or the channel could not deliver: give the counts back
+            with contextlib.suppress(StoreError):
+                for key in taken:
+                    await self._store.incr(key, -1, ttl=ttl)
             raise
 
     async def _store_code(self, code_key: str, code: str) -> None:
@@ -288,10 +348,9 @@ class SmsCodes:
         digits = normalize_code(code)
         if digits is None:
             raise CodeInvalid(InvalidReason.BAD_FORMAT)
-        try:
-            number = normalize_phone(phone)
-        except SmsError:
-            raise CodeInvalid(InvalidReason.EXPIRED) from None  # no code was ever sent to it
+        number = self._channel.normalize(phone)
+        if number is None:
+            raise CodeInvalid(InvalidReason.EXPIRED)  # no code was ever sent to it
         code_key = self._code_key(self._id("phone", number), purpose, subject)
         async with self._store.lock(code_key, lease=CODE_LOCK_LEASE, wait=CODE_LOCK_WAIT):
             record = await self._load(code_key)
@@ -319,3 +378,18 @@ class SmsCodes:
         return _Record(
             mac=str(data["mac"]), expires=float(data["expires"]), tries=int(data["tries"])
         )
+
+
+class SmsCodes(OneTimeCodes):
+    """SMS codes (namespace ``sms``) through ``sender``."""
+
+    def __init__(
+        self,
+        store: Store,
+        sender: SmsSender,
+        hash_key: bytes,
+        *,
+        clock: Callable[[], float] | None = None,
+        limits: CodeLimits | None = None,
+    ) -> None:
+        super().__init__(store, SmsChannel(sender), hash_key, clock=clock, limits=limits)

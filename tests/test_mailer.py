@@ -7,7 +7,17 @@ import dataclasses
 import pytest
 
 from bot.config import EmailSettings
-from bot.mailer import Attachment, ConsoleMailer, Mail, MailError, SmtpMailer, build_mailer
+from bot.mailer import (
+    Attachment,
+    ConsoleMailer,
+    EmailCodeChannel,
+    Mail,
+    MailError,
+    SmtpMailer,
+    build_mailer,
+)
+from bot.sms_codes import CodeInvalid, CodeLimits, InvalidReason, OneTimeCodes
+from bot.store import Store
 from tests.fakes.smtp import DEFAULT_PASSWORD, DEFAULT_USERNAME, SmtpFake
 
 INVOICE = Mail(
@@ -81,3 +91,54 @@ async def test_console_mailer_keeps_the_outbox() -> None:
     assert isinstance(mailer, ConsoleMailer)
     await mailer.send(INVOICE)
     assert [sent.mail for sent in mailer.outbox] == [INVOICE]
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_800_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_emailed_one_time_codes_are_bound_single_use_and_expire(store: Store) -> None:
+    """The unlock authorization code's rules: emailed, bound to one Key, 30 minutes, single
+    use, five wrong entries void it."""
+    mailer = ConsoleMailer()
+    channel = EmailCodeChannel(
+        mailer, "unlock", "证书解锁授权码", "授权码：{code}，{minutes} 分钟内有效。"
+    )
+    clock = Clock()
+    codes = OneTimeCodes(
+        store, channel, b"k" * 32, clock=clock, limits=CodeLimits(code_ttl=1800, max_tries=5)
+    )
+    sent = await codes.send("LiSi@Example.com", "unlock", "KEY-SERIAL-1", requester="o-u")
+    assert sent.masked_phone == "L***i@example.com" and sent.expires_in == 1800
+    [mail] = [m.mail for m in mailer.outbox]
+    assert mail.to == "LiSi@example.com" and "30 分钟内有效" in mail.text
+    code = mail.text.split("：")[1][:6]
+    with pytest.raises(CodeInvalid):  # bound to the Key it was asked for
+        await codes.verify("lisi@example.com", "unlock", "KEY-SERIAL-2", code)
+    await codes.verify("LiSi@example.com", "unlock", "KEY-SERIAL-1", code)
+    with pytest.raises(CodeInvalid) as reused:
+        await codes.verify("LiSi@example.com", "unlock", "KEY-SERIAL-1", code)
+    assert reused.value.reason is InvalidReason.EXPIRED
+    clock.now += 61
+    await codes.send("LiSi@example.com", "unlock", "KEY-SERIAL-1", requester="o-u")
+    fresh = mailer.outbox[-1].mail.text.split("：")[1][:6]
+    wrong = "000000" if fresh != "000000" else "111111"
+    for _ in range(5):
+        with pytest.raises(CodeInvalid):
+            await codes.verify("LiSi@example.com", "unlock", "KEY-SERIAL-1", wrong)
+    with pytest.raises(CodeInvalid) as dead:
+        await codes.verify("LiSi@example.com", "unlock", "KEY-SERIAL-1", fresh)
+    assert dead.value.reason is InvalidReason.TOO_MANY_TRIES
+    clock.now += 61
+    await codes.send("LiSi@example.com", "unlock", "KEY-SERIAL-1", requester="o-u")
+    late = mailer.outbox[-1].mail.text.split("：")[1][:6]
+    clock.now += 1801
+    with pytest.raises(CodeInvalid) as expired:
+        await codes.verify("LiSi@example.com", "unlock", "KEY-SERIAL-1", late)
+    assert expired.value.reason is InvalidReason.EXPIRED
+    with pytest.raises(MailError):
+        await codes.send("not-an-address", "unlock", "KEY-SERIAL-1", requester="o-u")
