@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import random
 
+import pillow_heif
 from PIL import Image, ImageDraw, ImageEnhance, ImageFilter, ImageFont
 
 ORIENTATION = 0x0112
@@ -90,3 +91,10 @@ def phone_photo(width: int = 4032, height: int = 3024, *, orientation: int = 6) 
     exif[0x0110] = "Phone 12"
     exif.get_ifd(GPS_IFD).update({1: "N", 2: (39.0, 54.0, 27.0), 3: "E", 4: (116.0, 23.0, 5.0)})
     return encode(stored, quality=92, exif=exif, comment=b"shot at home")
+
+
+def heic(image: Image.Image, quality: int = 80) -> bytes:
+    """The image as an iPhone-style HEIC (HEVC encoded fast: the tests need a file, not art)."""
+    buffer = io.BytesIO()
+    pillow_heif.from_pillow(image).save(buffer, quality=quality, enc_params={"preset": "ultrafast"})
+    return buffer.getvalue()

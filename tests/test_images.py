@@ -6,7 +6,6 @@ import io
 import random
 import zlib
 
-import pillow_heif
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -14,7 +13,7 @@ from PIL import Image, ImageCms
 
 from bot import images
 from bot.images import ImageRefused, normalise
-from tests.photos import GPS_IFD, document_image, document_photo, encode, phone_photo
+from tests.photos import GPS_IFD, document_image, document_photo, encode, heic, phone_photo
 
 
 @pytest.fixture(scope="module")
@@ -99,10 +98,7 @@ def test_small_photos_are_not_scaled_up() -> None:
 
 
 def test_an_iphone_heic_is_accepted() -> None:
-    heif = pillow_heif.from_pillow(document_image(1600, 1200))
-    buffer = io.BytesIO()
-    heif.save(buffer, quality=80)
-    data = buffer.getvalue()
+    data = heic(document_image(1600, 1200))
     assert data[4:12] == b"ftypheic"
     result = normalise(data)
     assert result.original_format == "HEIF" and (result.width, result.height) == (1600, 1200)
@@ -212,10 +208,8 @@ def test_a_small_photo_is_flagged_and_a_blank_one_is_blurred() -> None:
 
 def _samples() -> list[bytes]:
     base = document_image(320, 320)
-    heif = io.BytesIO()
-    pillow_heif.from_pillow(base).save(heif, quality=60)
     return [
-        heif.getvalue(),
+        heic(base, 60),
         encode(base, quality=70),
         encode(base, "PNG"),
         encode(base, "WEBP", quality=60),
