@@ -116,10 +116,14 @@ def test_webp_and_png_with_alpha_become_rgb_jpeg_on_white() -> None:
     assert result.original_format == "PNG" and out.getpixel((10, 10)) >= (250, 250, 250)
 
 
-def test_a_wide_gamut_profile_is_converted_and_not_kept() -> None:
+def test_colour_profiles_are_not_kept_and_cmyk_becomes_rgb() -> None:
     profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
     result = normalise(encode(document_image(1200, 900), quality=90, icc_profile=profile))
     assert "icc_profile" not in opened(result.jpeg).info
+    cmyk = normalise(encode(document_image(1200, 900).convert("CMYK"), quality=90))
+    out = opened(cmyk.jpeg)
+    assert out.mode == "RGB" and cmyk.warnings == ()
+    assert out.getpixel((600, 450))[0] > 150  # the paper is still light, not inverted
 
 
 # -- refusals ------------------------------------------------------------------------------------

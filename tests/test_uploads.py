@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import io
+import threading
 from pathlib import Path
 
 import aiohttp
@@ -14,6 +15,7 @@ from aiohttp.test_utils import TestClient
 from PIL import Image
 
 from bot.config import Settings
+from bot.uploads import IMAGE_WORKERS, prepare_photo
 from handlers.demo_script import ORG_APPLICATION
 from models.materials import Material
 from models.orders import Order
@@ -198,3 +200,23 @@ async def test_the_mini_program_uploads_go_through_the_same_checks_and_return_wa
     ]
     assert stored[1].warnings == ["dark"]
     assert all(len(stored_file(settings, m)) <= 1_000_000 for m in stored)
+
+
+async def test_photos_are_normalised_off_the_event_loop_at_most_two_at_a_time() -> None:
+    phone = phone_photo()
+    loop = asyncio.get_running_loop()
+    gaps: list[float] = []
+
+    async def ticker() -> None:
+        while True:
+            before = loop.time()
+            await asyncio.sleep(0.005)
+            gaps.append(loop.time() - before)
+
+    ticking = asyncio.create_task(ticker())
+    results = await asyncio.gather(*(prepare_photo(phone) for _ in range(6)))
+    ticking.cancel()
+    assert all(r.width == 1512 and r.height == 2000 for r in results)
+    assert len(gaps) > 10 and max(gaps) < 0.1  # the loop kept answering meanwhile
+    workers = {t.name for t in threading.enumerate() if t.name.startswith("images")}
+    assert 1 <= len(workers) <= IMAGE_WORKERS == 2
