@@ -24,7 +24,10 @@ import pillow_heif
 from PIL import Image, ImageCms, ImageFilter, ImageOps, ImageStat
 
 MAX_INPUT_BYTES: Final = 20 * 1024 * 1024
-MAX_PIXELS: Final = 50_000_000  # a 12 MP photo is far below, a 48 MP phone still fits
+MAX_PIXELS: Final = 50_000_000  # JPEG: a 48 MP phone photo fits, decoded at 1/4 (~3 MP)
+# PNG, WebP and HEIF cannot be decoded scaled: at most 25 MP (a 24 MP iPhone HEIC fits), so one
+# photo never takes more than ~100 MB of pixels even as RGBA.
+MAX_PIXELS_UNSCALED: Final = 25_000_000
 MAX_LONG_SIDE: Final = 2000
 MAX_OUTPUT_BYTES: Final = 1_000_000  # the seed's "at most 1 MB", with no rounding doubt
 MIN_SIDE: Final = 300  # below this nothing on a licence is readable: refused
@@ -164,11 +167,13 @@ def _load(image: Image.Image, draft: bool) -> tuple[Image.Image, str, tuple[int,
     if fmt in ANIMATABLE and getattr(image, "is_animated", False):
         raise ImageRefused(ANIMATED, fmt)
     width, height = image.size
-    if width <= 0 or height <= 0 or width * height > MAX_PIXELS:
+    scalable = draft and fmt in {"JPEG", "MPO"}
+    limit = MAX_PIXELS if scalable else MAX_PIXELS_UNSCALED
+    if width <= 0 or height <= 0 or width * height > limit:
         raise ImageRefused(BOMB, f"{width}x{height}")
     if min(width, height) < MIN_SIDE:
         raise ImageRefused(TOO_SMALL, f"{width}x{height}")
-    if draft and fmt in {"JPEG", "MPO"}:
+    if scalable:
         # DCT-domain scaling: decode at 1/2, 1/4 or 1/8 while staying at least MAX_LONG_SIDE.
         scale = min(1.0, MAX_LONG_SIDE / max(width, height))
         image.draft("RGB", (max(1, round(width * scale)), max(1, round(height * scale))))

@@ -70,7 +70,8 @@ async def _receive_photo(turn: Turn, step: Step, inbound: Inbound) -> str | None
     material = await store_material(
         turn.services.settings.storage.path, turn.order, step.key, data, source=inbound.channel
     )
-    if material.warnings and not inbound.data:
+    chat = not inbound.data  # a form (mini-program) shows the warnings next to the photo
+    if material.warnings and chat:
         raise Reprompt(warning_text(material.warnings))
     return str(material.id)
 

@@ -165,6 +165,14 @@ def test_a_decompression_bomb_is_refused_before_decoding() -> None:
     assert refusal(bytes(small)) == images.BOMB
 
 
+def test_a_large_jpeg_is_decoded_scaled_but_a_png_that_large_is_refused() -> None:
+    big = Image.new("RGB", (6400, 4800), (235, 233, 228))  # 30.7 MP
+    result = normalise(encode(big, quality=80))
+    assert (result.decoded_width, result.decoded_height) == (3200, 2400)  # DCT scale 1/2
+    assert (result.width, result.height) == (2000, 1500)
+    assert refusal(encode(big.convert("1"), "PNG")) == images.BOMB
+
+
 def test_huge_and_tiny_inputs_are_refused() -> None:
     assert refusal(b"\xff\xd8" + b"\0" * (images.MAX_INPUT_BYTES + 1)) == images.TOO_LARGE
     assert refusal(document_photo(200, 150)) == images.TOO_SMALL
