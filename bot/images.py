@@ -114,7 +114,7 @@ def normalise(data: bytes, *, draft: bool = True) -> NormalisedImage:
     if any(signature in data for signature in FOREIGN_SIGNATURES):
         raise ImageRefused(FOREIGN_CONTENT)
     decoded = image.size
-    image = _to_srgb(image)
+    image = _to_rgb(image)
     image = _fit(image, MAX_LONG_SIDE)
     measures = measure(image)
     warnings = quality_warnings(measures, min(original))
@@ -195,7 +195,7 @@ def _truncated(exc: Exception) -> bool:
 _SRGB = ImageCms.createProfile("sRGB")
 
 
-def _to_srgb(image: Image.Image) -> Image.Image:
+def _to_rgb(image: Image.Image) -> Image.Image:
     """RGB: CMYK profiles applied, transparency on white paper, no metadata kept."""
     icc = image.info.get("icc_profile")
     if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
@@ -224,21 +224,23 @@ def _to_srgb(image: Image.Image) -> Image.Image:
 def _fit(image: Image.Image, long_side: int) -> Image.Image:
     """Scaled down (never up) so the long side is at most ``long_side``.
 
-    A long side at most ``TRIM_SHARE`` too long (a 4032 px photo decoded at 1/2 is 2016 px) is
-    trimmed at both ends instead: resampling by 1 % softens every stroke of the print for
-    nothing, while the few pixels at the edge of the frame carry no content.
+    First by an integer factor (box average: cheap, what JPEG draft mode does while decoding),
+    then the rest. A long side at most ``TRIM_SHARE`` too long (a 4032 px photo halved is
+    2016 px) is trimmed at both ends instead: resampling by 1 % softens every stroke of the
+    print for nothing, while the few pixels at the edge of the frame carry no content.
     """
+    factor = max(image.size) // long_side
+    if factor >= 2:
+        image = image.reduce(factor)
     if max(image.size) <= long_side:
         return image
-    excess = max(image.size) - long_side
-    if excess <= max(image.size) * TRIM_SHARE:
-        left, top = (excess // 2, 0) if image.width > image.height else (0, excess // 2)
-        right = left + min(image.width, long_side)
-        bottom = top + min(image.height, long_side)
-        return image.crop((left, top, right, bottom))
+    if max(image.size) - long_side <= max(image.size) * TRIM_SHARE:
+        width, height = min(image.width, long_side), min(image.height, long_side)
+        left, top = (image.width - width) // 2, (image.height - height) // 2
+        return image.crop((left, top, left + width, top + height))
     scale = long_side / max(image.size)
     size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
-    return image.resize(size, Image.Resampling.LANCZOS, reducing_gap=2.0)
+    return image.resize(size, Image.Resampling.LANCZOS)
 
 
 def _jpeg(image: Image.Image, quality: int) -> bytes:
@@ -277,6 +279,7 @@ def _encode_within(image: Image.Image, limit: int) -> tuple[bytes, int, Image.Im
 # -- quality --------------------------------------------------------------------------------------
 
 METER_SIDE: Final = 1000
+METER_MARGIN: Final = 0.15  # sharpness is measured on the middle 70 % x 70 %
 CLIP_LOW: Final = 20
 CLIP_HIGH: Final = 250
 INK_SHARE: Final = 0.02
@@ -288,14 +291,15 @@ INK_SHARE: Final = 0.02
 #   on the good photo and stays dark on a white page with black print; blending the photo 50 %
 #   towards white gives ink ≈ 153 (faint but readable), 60 % ≈ 174 (washed out) → a bright
 #   picture (mean > 215) whose ink is lighter than 160, or one almost entirely clipped white;
-# - blurred: Laplacian variance of the sharp photo ≈ 1500–1800, Gaussian blur radius 2 ≈ 190
-#   (soft but readable), radius 3 ≈ 40, radius 4 ≈ 18, a flat picture ≈ 25 (JPEG noise) → 100.
+# - blurred: Laplacian variance (middle of the frame) of the sharp photo ≈ 3000, Gaussian blur
+#   radius 1.5 ≈ 1000 and radius 2 ≈ 400 (soft but readable), radius 3 ≈ 130, radius 3.5
+#   ≈ 100, a flat picture ≈ 25 (JPEG noise) → below 200.
 DARK_MEAN: Final = 70.0
 DARK_SHARE: Final = 0.6
 BRIGHT_MEAN: Final = 215.0
 INK_LIGHTEST: Final = 160.0
 BRIGHT_SHARE: Final = 0.9
-BLUR_VARIANCE: Final = 100.0
+BLUR_VARIANCE: Final = 200.0
 _LAPLACIAN = ImageFilter.Kernel((3, 3), [0, 1, 0, 1, -4, 1, 0, 1, 0], scale=1, offset=128)
 
 
@@ -315,8 +319,10 @@ def measure(image: Image.Image) -> Quality:
         seen += count
         if seen >= total * INK_SHARE:
             break
-    edges = grey.filter(_LAPLACIAN)
-    sharpness = float(ImageStat.Stat(edges).var[0])
+    # Sharpness where the document is: the middle of the frame (the edges are often desk).
+    margin_x, margin_y = int(grey.width * METER_MARGIN), int(grey.height * METER_MARGIN)
+    centre = grey.crop((margin_x, margin_y, grey.width - margin_x, grey.height - margin_y))
+    sharpness = float(ImageStat.Stat(centre.filter(_LAPLACIAN)).var[0])
     return Quality(mean, dark, bright, float(ink), sharpness)
 
 
