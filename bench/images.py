@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import multiprocessing
+import os
 import statistics
 import time
 from collections.abc import Callable
@@ -51,15 +52,15 @@ PATHS: dict[str, Callable[[bytes], bytes]] = {
 }
 
 
-def median_ms(path: Callable[[bytes], bytes], data: bytes) -> float:
-    """Median wall time of ``RUNS`` runs after one warm-up."""
+def timings_ms(path: Callable[[bytes], bytes], data: bytes) -> tuple[float, float]:
+    """Median and fastest wall time of ``RUNS`` runs after one warm-up."""
     path(data)
     times = []
     for _ in range(RUNS):
         started = time.perf_counter()
         path(data)
         times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
+    return statistics.median(times), min(times)
 
 
 def _status_kib(field: str) -> int:
@@ -97,11 +98,12 @@ async def main() -> None:
     with Image.open(io.BytesIO(data)) as probe:
         size = probe.size
     print(f"input: {size[0]}x{size[1]} JPEG, EXIF orientation 6, {len(data) / 1e6:.1f} MB")
-    results = {name: (median_ms(path, data), peak_mb(name, data)) for name, path in PATHS.items()}
-    for name, (ms, mb) in results.items():
-        print(f"{name:24} median {ms:7.1f} ms/photo   peak +{mb:6.1f} MB")
-    ours, ours_mb = results["certdesk"]
-    naive_ms, naive_mb = results["naive Pillow"]
+    print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
+    results = {name: (*timings_ms(path, data), peak_mb(name, data)) for name, path in PATHS.items()}
+    for name, (ms, fastest, mb) in results.items():
+        print(f"{name:24} median {ms:6.1f} ms (fastest {fastest:6.1f})   peak +{mb:5.1f} MB")
+    ours, _, ours_mb = results["certdesk"]
+    naive_ms, _, naive_mb = results["naive Pillow"]
     speedup = naive_ms / ours
     print(f"draft mode speed-up: {results['certdesk without draft'][0] / ours:.1f}x")
     less = naive_mb / max(ours_mb, 0.1)
