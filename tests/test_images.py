@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageCms
 
-from bot import images
+from bot import images, texts
 from bot.images import ImageRefused, normalise
 from tests.photos import GPS_IFD, document_image, document_photo, encode, heic, phone_photo
 
@@ -289,3 +289,8 @@ def test_the_decoder_only_ever_refuses_bad_bytes(data: bytes) -> None:
     else:
         assert opened(result.jpeg).format == "JPEG"
         assert len(result.jpeg) <= images.MAX_OUTPUT_BYTES
+
+
+def test_every_refusal_and_warning_has_a_chinese_explanation() -> None:
+    assert set(texts.PHOTO_REFUSED) == REFUSALS | {images.TOO_LARGE}
+    assert set(texts.PHOTO_WARNINGS) == set(images.WARNINGS)
