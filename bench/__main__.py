@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import sys
 
-from bench import outbox, webhook
+from bench import images, outbox, webhook
 
-BENCHMARKS = {"webhook": webhook.main, "outbox": outbox.main}
+BENCHMARKS = {"webhook": webhook.main, "outbox": outbox.main, "images": images.main}
 
 
 def main(argv: list[str]) -> int:

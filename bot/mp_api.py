@@ -24,6 +24,7 @@ from bot.engine import Engine, FormStep
 from bot.flows import Flow, Step
 from bot.messages import Inbound
 from bot.services import Services
+from bot.uploads import describe_material, material_for
 from bot.wechat.client import WeChatAPIError, WeChatClient
 
 PREFIX = "/api/mp/v1"
@@ -32,7 +33,7 @@ CHANNEL = "mp"
 MAX_JSON = 64 * 1024
 MAX_UPLOAD = 20 * 1024 * 1024
 SMS_STEP = "sms_code"
-UPLOAD_HOW = "请以 multipart 字段 file 上传 jpg/png 照片。"
+UPLOAD_HOW = "请以 multipart 字段 file 上传照片（jpg、png、heic、webp）。"
 
 LOGIN_REQUIRED = "登录已失效，请重新进入小程序。"
 LOGIN_FAILED = "微信登录失败，请稍后重试。"
@@ -213,11 +214,20 @@ class MiniProgramApi:
         data = await _file(request)
         if data is None:
             return error(400, "bad_request", UPLOAD_HOW)
+        slot = request.match_info["slot"]
         inbound = Inbound(
             openid=openid, kind="image", create_time=int(time.time()), data=data, channel=CHANNEL
         )
-        return _form_step(
-            await self.engine.fill_special(CHANNEL, openid, request.match_info["slot"], inbound)
+        result = await self.engine.fill_special(CHANNEL, openid, slot, inbound)
+        if result.draft is None or result.error:
+            return _form_step(result)
+        material = await material_for(result.draft.order_no, slot)
+        return web.json_response(
+            {
+                "draft": dataclasses.asdict(result.draft),
+                "message": result.message,
+                "material": describe_material(material) if material else None,
+            }
         )
 
     async def send_code(self, request: web.Request) -> web.Response:

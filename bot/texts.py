@@ -20,3 +20,32 @@ SERVICES_MENU = (
 )
 WELCOME = "您好，欢迎关注{name}！在这里可以在线办理数字证书，全程无需到场。\n\n" + SERVICES_MENU
 NOT_ONLINE_YET = "该业务暂未开通在线办理，请拨打客服电话 {phone} 咨询办理方式。"
+
+# -- material photos ---------------------------------------------------------------------------
+
+PHOTO_WHAT_TO_SEND = "请拍照或从相册选择 jpg、png 格式的照片发送。"
+PHOTO_REFUSED = {
+    "too_large": "照片太大了（超过 20 MB），请换一张或截图后发送。",
+    "not_an_image": "收到的文件不是照片。" + PHOTO_WHAT_TO_SEND,
+    "unsupported_format": "收到的文件不是照片（或是不支持的格式，如 PDF、GIF）。"
+    + PHOTO_WHAT_TO_SEND,
+    "animated": "不支持动图。" + PHOTO_WHAT_TO_SEND,
+    "truncated": "照片没有完整传过来（文件不完整），请重新发送一次。",
+    "bomb": "这张图片的尺寸异常，无法处理，请重新拍摄后发送。",
+    "too_small": "照片太小，看不清内容，请靠近文件重新拍摄（短边至少 600 像素）。",
+    "foreign_content": "这个文件里除了图片还夹带了其他内容，无法接收。" + PHOTO_WHAT_TO_SEND,
+}
+PHOTO_WARNINGS = {
+    "small": "照片分辨率偏低，文字可能看不清，请靠近文件、让文件占满画面后重拍",
+    "dark": "照片偏暗，文字看不清，请在光线充足处重拍",
+    "overexposed": "照片过亮、文字发白，请避开强光和闪光灯后重拍",
+    "blurred": "照片模糊，请对准文件、保持手机稳定，对焦清晰后重拍",
+}
+PHOTO_RETAKE = (
+    "⚠️ 这张照片可能影响审核：\n{reasons}\n\n"
+    "请直接发送重拍的照片；如确认照片清晰可用，请回复“仍然使用”。"
+)
+PHOTO_KEEP_WORDS = frozenset({"仍然使用", "仍然使用这张", "继续使用", "就用这张"})
+PHOTO_NOTHING_TO_KEEP = "还没有收到这一步的照片，请先发送照片。"
+PHOTO_EXPIRED = "图片已过期，请重新发送这张照片。"
+PHOTO_UNAVAILABLE = "暂时无法读取照片，请稍后再发送一次。"

@@ -1,94 +1,111 @@
-"""Receiving a material photo: check that it is a real image, store it, record it.
+"""Receiving a material photo: normalise it off the event loop, store it, record it.
 
-The seed accepts jpg/png/jpeg; phones also send WebP and HEIC. Anything that does not decode
-as an image, is too large or too small is refused with a Chinese message saying what to send.
+Decoding and re-encoding (``bot.images``) run in a small dedicated thread pool — Pillow releases
+the GIL, and at most ``IMAGE_WORKERS`` photos are processed at once so a burst of uploads does
+not starve the event loop or every core. Files are written off the loop too, atomically, under
+a name made of the slot and the content's sha256 (never anything the user chose).
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
-import io
-from dataclasses import dataclass
+import os
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
-from PIL import Image, UnidentifiedImageError
-
+from bot import texts
+from bot.images import ImageRefused, NormalisedImage, normalise
 from bot.validators import Invalid
 from models.materials import Material
 from models.orders import Order
 
-MAX_BYTES = 20 * 1024 * 1024
-MAX_PIXELS = 50_000_000  # a 12 MP phone photo is far below; bombs are far above
-MIN_SIDE = 300
-FORMATS = {
-    "JPEG": ("jpg", "image/jpeg"),
-    "PNG": ("png", "image/png"),
-    "WEBP": ("webp", "image/webp"),
-    "MPO": ("jpg", "image/jpeg"),
-}
-
-NOT_AN_IMAGE = "收到的文件不是照片，请发送 jpg、png 格式的照片（拍照或从相册选择）。"
-TOO_LARGE = "照片太大了（超过 20 MB），请换一张或截图后发送。"
-TOO_SMALL = "照片太小（{width}×{height}），看不清内容，请靠近一些重新拍摄。"
-BOMB = "这张图片的尺寸异常，无法处理，请重新拍摄后发送。"
+IMAGE_WORKERS = 2
+_POOL = ThreadPoolExecutor(max_workers=IMAGE_WORKERS, thread_name_prefix="images")
 
 
-@dataclass(frozen=True)
-class CheckedImage:
-    """An image that passed the checks."""
-
-    data: bytes
-    extension: str
-    content_type: str
-    width: int
-    height: int
-
-
-def check_image(data: bytes) -> CheckedImage:
-    """Identify and sanity-check an uploaded image without decoding its pixels."""
-    if len(data) > MAX_BYTES:
-        raise Invalid(TOO_LARGE)
+async def prepare_photo(data: bytes) -> NormalisedImage:
+    """The normalised photo, or ``Invalid`` with a Chinese reason saying what to send."""
+    loop = asyncio.get_running_loop()
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            fmt = image.format or ""
-            width, height = image.size
-            if width * height > MAX_PIXELS:
-                raise Invalid(BOMB)
-            image.verify()
-    except (
-        UnidentifiedImageError,
-        OSError,
-        SyntaxError,
-        ValueError,
-        Image.DecompressionBombError,
-    ) as exc:
-        raise Invalid(NOT_AN_IMAGE) from exc
-    if fmt not in FORMATS:
-        raise Invalid(NOT_AN_IMAGE)
-    if min(width, height) < MIN_SIDE:
-        raise Invalid(TOO_SMALL.format(width=width, height=height))
-    extension, content_type = FORMATS[fmt]
-    return CheckedImage(data, extension, content_type, width, height)
+        return await loop.run_in_executor(_POOL, normalise, data)
+    except ImageRefused as exc:
+        raise Invalid(
+            texts.PHOTO_REFUSED.get(exc.code, texts.PHOTO_REFUSED["not_an_image"])
+        ) from exc
+
+
+def warning_text(codes: list[str]) -> str:
+    """Why a retake is asked for, one line per warning, in Chinese."""
+    reasons = "\n".join(
+        f"· {texts.PHOTO_WARNINGS[code]}" for code in codes if code in texts.PHOTO_WARNINGS
+    )
+    return texts.PHOTO_RETAKE.format(reasons=reasons)
 
 
 async def store_material(
     storage_root: str, order: Order, slot: str, data: bytes, source: str
 ) -> Material:
-    """Check the image, write it under the order's folder and record it."""
-    image = check_image(data)
-    digest = hashlib.sha256(image.data).hexdigest()
-    relative = Path("orders") / order.order_no / f"{slot}-{digest[:12]}.{image.extension}"
-    target = Path(storage_root) / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(image.data)
+    """Normalise the photo, write it under the order's folder and record it with its warnings."""
+    image = await prepare_photo(data)
+    digest = hashlib.sha256(image.jpeg).hexdigest()
+    relative = Path("orders") / order.order_no / f"{slot}-{digest}.jpg"
+    await asyncio.to_thread(_write_once, Path(storage_root) / relative, image.jpeg)
     return await Material.create(
         order=order,
         slot=slot,
         path=str(relative),
-        content_type=image.content_type,
-        size=len(image.data),
+        content_type="image/jpeg",
+        size=len(image.jpeg),
         sha256=digest,
         width=image.width,
         height=image.height,
         source=source,
+        warnings=list(image.warnings),
+        original_format=image.original_format,
+        original_size=image.original_size,
+        original_width=image.original_width,
+        original_height=image.original_height,
     )
+
+
+async def latest_material(order: Order, slot: str) -> Material | None:
+    """The newest photo received for ``slot`` of ``order``."""
+    return await Material.filter(order=order, slot=slot).order_by("-id").first()
+
+
+async def material_for(order_no: str, slot: str) -> Material | None:
+    """The newest photo received for ``slot`` of the order ``order_no``."""
+    return await Material.filter(order__order_no=order_no, slot=slot).order_by("-id").first()
+
+
+def describe_material(material: Material) -> dict[str, Any]:
+    """What the applicant's app shows of a stored photo: size and the warnings, explained."""
+    return {
+        "id": str(material.id),
+        "slot": material.slot,
+        "width": material.width,
+        "height": material.height,
+        "size": material.size,
+        "warnings": [
+            {"code": code, "message": texts.PHOTO_WARNINGS.get(code, "")}
+            for code in material.warnings
+        ],
+    }
+
+
+def _write_once(target: Path, data: bytes) -> None:
+    """Write ``data`` to ``target`` atomically; an existing file has the same content."""
+    if target.exists():
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -5,7 +5,8 @@ of the handler's phone, and submitting the confirmed order for payment.
 from __future__ import annotations
 
 from bot import engine_texts as T
-from bot.engine import Engine, Reprompt, Turn
+from bot import texts
+from bot.engine import Engine, Reprompt, Turn, normalise
 from bot.flows import Step, StepKind
 from bot.messages import Answer, Inbound, TextReply
 from bot.outbox import utcnow
@@ -13,15 +14,14 @@ from bot.secrets_box import lookup_hash
 from bot.services import Services
 from bot.sms import SmsError
 from bot.sms_codes import CodeInvalid, CodeRateLimited
-from bot.uploads import store_material
+from bot.uploads import latest_material, store_material, warning_text
 from bot.validators import Invalid
 from bot.wechat.client import WeChatAPIError
 from handlers import org_certificate, personal_certificate
 from handlers.common import yuan
 from models.orders import OrderStatus
 
-MEDIA_EXPIRED = "这张照片已过期或无法读取，请重新发送一次。"
-MEDIA_UNAVAILABLE = "暂时无法读取照片，请稍后再发送一次。"
+MEDIA_EXPIRED = 40007  # WeChat: invalid media_id (temporary media live 3 days)
 VERIFIED = "verified"
 SMS_PURPOSE = "apply"
 SUBMITTED = (
@@ -53,19 +53,36 @@ def build_engine(services: Services) -> Engine:
 
 async def _receive_photo(turn: Turn, step: Step, inbound: Inbound) -> str | None:
     """A photo (fetched from WeChat by MediaId, or uploaded directly by the mini-program),
-    recorded as this step's material."""
+    recorded as this step's material.
+
+    In chat, a photo with quality warnings is stored but not yet taken: the applicant is asked
+    for a retake and why, and may answer "仍然使用" to keep it (the reviewer sees the warnings).
+    The mini-program takes it and shows the warnings next to the photo instead.
+    """
+    if inbound.kind == "text" and normalise(inbound.text) in texts.PHOTO_KEEP_WORDS:
+        pending = await latest_material(turn.order, step.key)
+        if pending is None:
+            raise Invalid(texts.PHOTO_NOTHING_TO_KEEP)
+        return str(pending.id)
     if inbound.kind != "image":
         return None
-    data = inbound.data
-    if not data:
-        try:
-            data = (await turn.services.wechat.download_media(inbound.media_id)).data
-        except WeChatAPIError as exc:
-            raise Invalid(MEDIA_EXPIRED if exc.errcode == 40007 else MEDIA_UNAVAILABLE) from exc
+    data = inbound.data or await _download(turn, inbound.media_id)
     material = await store_material(
         turn.services.settings.storage.path, turn.order, step.key, data, source=inbound.channel
     )
+    chat = not inbound.data  # a form (mini-program) shows the warnings next to the photo
+    if material.warnings and chat:
+        raise Reprompt(warning_text(material.warnings))
     return str(material.id)
+
+
+async def _download(turn: Turn, media_id: str) -> bytes:
+    """The photo behind a chat MediaId (the client retries transient failures)."""
+    try:
+        return (await turn.services.wechat.download_media(media_id)).data
+    except WeChatAPIError as exc:
+        expired = exc.errcode == MEDIA_EXPIRED
+        raise Invalid(texts.PHOTO_EXPIRED if expired else texts.PHOTO_UNAVAILABLE) from exc
 
 
 async def _send_code(turn: Turn, step: Step) -> str:

@@ -9,7 +9,12 @@ from models.orders import Order
 
 
 class Material(Model):
-    """One uploaded file for one material slot (step) of an order; the newest one counts."""
+    """One uploaded file for one material slot (step) of an order; the newest one counts.
+
+    The file is the normalised JPEG (upright, no metadata, ≤ 2000 px, ≤ 1 MB); ``original_*``
+    describe what the applicant sent, ``warnings`` the quality problems found (``bot.images``
+    codes), which the reviewer sees when the applicant chose to keep the photo anyway.
+    """
 
     id = fields.BigIntField(primary_key=True)
     order: fields.ForeignKeyRelation[Order] = fields.ForeignKeyField(
@@ -23,6 +28,11 @@ class Material(Model):
     width = fields.IntField(null=True)
     height = fields.IntField(null=True)
     source = fields.CharField(max_length=16, default="wechat")  # wechat | mp | console
+    warnings: fields.Field[list[str]] = fields.JSONField(default=list)  # e.g. ["dark"]
+    original_format = fields.CharField(max_length=16, default="")  # JPEG, PNG, WEBP, HEIF, MPO
+    original_size = fields.IntField(default=0)  # bytes
+    original_width = fields.IntField(null=True)
+    original_height = fields.IntField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -5,13 +5,11 @@ webhook as a WeChat user would, against the local WeChat fake and the console SM
 from __future__ import annotations
 
 import dataclasses
-import io
 import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from aiohttp.test_utils import TestClient
-from PIL import Image
 
 from bot.app import SERVICES, create_app
 from bot.config import Settings
@@ -22,6 +20,7 @@ from models.materials import Material
 from models.orders import Conversation, Order, OrderStatus
 from tests.conftest import with_wechat
 from tests.fakes.wechat_api import WeChatApiFake
+from tests.photos import document_photo
 
 TOKEN = "flow-token"
 AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
@@ -29,9 +28,7 @@ PRICES = {"org_1": 30000, "org_2": 55000, "personal_1": 15000}
 
 
 def photo(width: int = 1200, height: int = 900) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (width, height), (200, 180, 160)).save(buffer, "JPEG", quality=80)
-    return buffer.getvalue()
+    return document_photo(width, height)
 
 
 def flow_settings(settings: Settings, fake: WeChatApiFake) -> Settings:

@@ -396,6 +396,11 @@ class WeChatApiFake(FakeServer):
         )
         return media_id
 
+    def expire_media(self, media_id: str, *, app: AppKind = "oa") -> None:
+        """The temporary media file is past its 3 days: ``media/get`` answers 40007."""
+        media = self._state.media[(self.apps[app].app_id, media_id)]
+        media.created_at = self.now() - MEDIA_TTL - 1
+
     def media(self, media_id: str, *, app: AppKind = "oa") -> Media | None:
         """A stored media file (uploaded or added), expired or not."""
         return self._state.media.get((self.apps[app].app_id, media_id))
