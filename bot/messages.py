@@ -29,6 +29,7 @@ class Inbound:
     channel: str = "wechat"
     to_user: str = ""  # our account's id (gh_...) as WeChat addressed it
     data: bytes = b""  # the file itself, for channels that upload it directly (mini-program)
+    fetch_error: int | None = None  # errcode of a failed download of ``media_id``, if tried
 
     @property
     def dedupe_key(self) -> str:

@@ -4,11 +4,14 @@ of the handler's phone, and submitting the confirmed order for payment.
 
 from __future__ import annotations
 
+import dataclasses
+
 from bot import engine_texts as T
 from bot import texts
 from bot.engine import Engine, Reprompt, Turn, normalise
 from bot.flows import Step, StepKind
 from bot.messages import Answer, Inbound, TextReply
+from bot.mp_api import CHANNEL as MP_CHANNEL
 from bot.outbox import utcnow
 from bot.secrets_box import lookup_hash
 from bot.services import Services
@@ -66,14 +69,30 @@ async def _receive_photo(turn: Turn, step: Step, inbound: Inbound) -> str | None
         return str(pending.id)
     if inbound.kind != "image":
         return None
+    if inbound.fetch_error is not None:
+        raise Invalid(_fetch_failure(inbound.fetch_error))
     data = inbound.data or await _download(turn, inbound.media_id)
     material = await store_material(
         turn.services.settings.storage.path, turn.order, step.key, data, source=inbound.channel
     )
-    chat = not inbound.data  # a form (mini-program) shows the warnings next to the photo
+    chat = inbound.channel != MP_CHANNEL  # a form shows the warnings next to the photo
     if material.warnings and chat:
         raise Reprompt(warning_text(material.warnings))
     return str(material.id)
+
+
+async def prefetch_photo(services: Services, inbound: Inbound) -> Inbound:
+    """A chat photo with its bytes already downloaded, so the download does not happen inside
+    the turn's database transaction; a failure is noted for the step to explain."""
+    if inbound.kind != "image" or inbound.data or not inbound.media_id:
+        return inbound
+    try:
+        media = await services.wechat.download_media(inbound.media_id)
+    except WeChatAPIError as exc:
+        unreachable = -1  # as WeChat's "system busy": ask to send it again later
+        code = exc.errcode if exc.errcode is not None else unreachable
+        return dataclasses.replace(inbound, fetch_error=code)
+    return dataclasses.replace(inbound, data=media.data)
 
 
 async def _download(turn: Turn, media_id: str) -> bytes:
@@ -81,8 +100,11 @@ async def _download(turn: Turn, media_id: str) -> bytes:
     try:
         return (await turn.services.wechat.download_media(media_id)).data
     except WeChatAPIError as exc:
-        expired = exc.errcode == MEDIA_EXPIRED
-        raise Invalid(texts.PHOTO_EXPIRED if expired else texts.PHOTO_UNAVAILABLE) from exc
+        raise Invalid(_fetch_failure(exc.errcode)) from exc
+
+
+def _fetch_failure(errcode: int | None) -> str:
+    return texts.PHOTO_EXPIRED if errcode == MEDIA_EXPIRED else texts.PHOTO_UNAVAILABLE
 
 
 async def _send_code(turn: Turn, step: Step) -> str:

@@ -10,7 +10,7 @@ from bot.outbox import utcnow
 from bot.services import Services
 from bot.texts import NOT_ONLINE_YET, SERVICES_MENU, UNSUPPORTED_MESSAGE, WELCOME
 from bot.wechat.client import WeChatAPIError
-from handlers.applications import build_engine
+from handlers.applications import build_engine, prefetch_photo
 from handlers.order_query import OrderQuery
 from models.users import WeChatUser
 
@@ -62,6 +62,7 @@ def build_dispatcher(services: Services, engine: Engine | None = None) -> Dispat
                 return await start(inbound, service)
             return await _event(services, inbound)
         if inbound.kind in {"text", "image"}:
+            inbound = await prefetch_photo(services, inbound)
             answer = await engine.handle(inbound.channel, inbound.openid, inbound)
             if answer is None:
                 answer = await query.handle(inbound)
