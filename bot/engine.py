@@ -114,6 +114,28 @@ class Turn:
         return f"order:{self.order.order_no}:{step.key}"
 
 
+def parse_answer(step: Step, text: str, answers: Mapping[str, str]) -> str:
+    """The stored form of the (normalised) ``text`` answering ``step``, given the other
+    answers; ``Invalid`` with the reason when it is not an answer."""
+    if step.kind is StepKind.CHOICE:
+        for number, choice in enumerate(step.choices, start=1):
+            if text in {str(number), choice.value, choice.label}:
+                return choice.value
+        numbers = " 或 ".join(str(n) for n in range(1, len(step.choices) + 1))
+        raise Invalid(T.CHOICE_HOW.format(numbers=numbers))
+    if step.kind in {StepKind.CONSENT, StepKind.CONFIRM}:
+        if text in YES or text in {"同意", "确认订单"}:
+            return CONFIRMED
+        raise Invalid(T.CONFIRM_AGAIN if step.kind is StepKind.CONFIRM else T.CONSENT_HOW)
+    if not step.required and text in T.SKIP_WORDS:
+        return ""
+    if step.default is not None and text in T.DEFAULT_WORDS:
+        text = step.default(answers)
+    if not text:
+        raise Invalid(step.hint or T.WANT_TEXT)
+    return step.validate(text, answers)
+
+
 def decrypt_answers(services: Services, flow: Flow, order: Order) -> dict[str, str]:
     """The answers of a draft in clear, defaults of non-editable steps filled in."""
     answers: dict[str, str] = {}
@@ -281,7 +303,8 @@ class Engine:
                     errors[step.key] = T.FIELD_NOT_ASKED.format(label=step.label)
                     continue
                 try:
-                    self._record(turn, step, self._parse(turn, step, normalise(values[step.key])))
+                    value = parse_answer(step, normalise(values[step.key]), turn.answers)
+                    self._record(turn, step, value)
                 except Invalid as exc:
                     errors[step.key] = exc.reason
             for key in keys:
@@ -403,7 +426,7 @@ class Engine:
             return None
         if inbound.kind != "text":
             raise Invalid(T.WANT_TEXT)
-        value = self._parse(turn, step, text)
+        value = parse_answer(step, text, turn.answers)
         self._record(turn, step, value)
         if step.sensitive and value:
             masker = step.masker or (lambda v: v)
@@ -416,29 +439,6 @@ class Engine:
         if value is None:
             raise Invalid(T.WANT_PHOTO if step.kind is StepKind.UPLOAD else T.WANT_TEXT)
         self._record(turn, step, value)
-
-    def _parse(self, turn: Turn, step: Step, text: str) -> str:
-        if step.kind is StepKind.CHOICE:
-            return self._parse_choice(step, text)
-        if step.kind in {StepKind.CONSENT, StepKind.CONFIRM}:
-            if text in YES or text in {"同意", "确认订单"}:
-                return CONFIRMED
-            raise Invalid(T.CONFIRM_AGAIN if step.kind is StepKind.CONFIRM else T.CONSENT_HOW)
-        if not step.required and text in T.SKIP_WORDS:
-            return ""
-        if step.default is not None and text in T.DEFAULT_WORDS:
-            text = step.default(turn.answers)
-        if not text:
-            raise Invalid(step.hint or T.WANT_TEXT)
-        return step.validate(text, turn.answers)
-
-    @staticmethod
-    def _parse_choice(step: Step, text: str) -> str:
-        for number, choice in enumerate(step.choices, start=1):
-            if text in {str(number), choice.value, choice.label}:
-                return choice.value
-        numbers = " 或 ".join(str(n) for n in range(1, len(step.choices) + 1))
-        raise Invalid(T.CHOICE_HOW.format(numbers=numbers))
 
     def _record(self, turn: Turn, step: Step, value: str) -> None:
         turn.set_answer(step, value)
