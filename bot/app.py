@@ -16,6 +16,8 @@ from bot.db import close_db, init_db, ping_db
 from bot.logs import get_logger, log_context
 from bot.messages import Dispatcher
 from bot.mp_api import MiniProgramApi
+from bot.pay.h5 import PayPage
+from bot.pay.notify import PayNotifications
 from bot.services import Services, build_services
 from bot.wechat.webhook import WeChatChannel
 from bot.worker import Worker
@@ -103,6 +105,8 @@ def create_app(
     if dispatcher is None:
         dispatcher = build_dispatcher(services, engine)
     app.router.add_routes(MiniProgramApi(services, engine).routes())
+    app.router.add_routes(PayNotifications(settings.pay).routes())
+    app.router.add_routes(PayPage(services).routes())
     channel = None
     if settings.wechat.token:
         channel = WeChatChannel(

@@ -18,12 +18,14 @@ from bot.validators import Invalid
 from bot.wechat.client import WeChatAPIError
 from handlers import org_certificate, personal_certificate
 from handlers.common import yuan
+from handlers.payments import payment_replies
 from models.orders import OrderStatus
 
 MEDIA_EXPIRED = "这张照片已过期或无法读取，请重新发送一次。"
 MEDIA_UNAVAILABLE = "暂时无法读取照片，请稍后再发送一次。"
 VERIFIED = "verified"
 SMS_PURPOSE = "apply"
+MP_CHANNEL = "mp"
 SUBMITTED = (
     "✅ 订单已提交。\n订单号：{order_no}\n{source}"
     "业务：{title}（{years} 年）\n应付金额：¥{amount}\n"
@@ -116,4 +118,7 @@ async def _submit(turn: Turn) -> Answer:
     text = SUBMITTED.format(
         order_no=order.order_no, source=source, title=turn.flow.title, years=years, amount=shown
     )
-    return Answer([TextReply(text)])
+    answer = Answer([TextReply(text)])
+    if turn.conversation.channel != MP_CHANNEL:  # the mini-program pays through its own API
+        answer.replies.extend(await payment_replies(turn.services, order, order.owner_openid))
+    return answer
