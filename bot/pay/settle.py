@@ -93,14 +93,10 @@ async def settle_transaction(
     and its order paid and enqueues the paid notice and invoice request, all at most once."""
     out_trade_no = _text(data, "out_trade_no")
     async with in_transaction():
-        payment = (
-            await Payment.filter(out_trade_no=out_trade_no)
-            .select_for_update()
-            .select_related("order")
-            .first()
-        )
+        payment = await Payment.filter(out_trade_no=out_trade_no).select_for_update().first()
         if payment is None:
             raise Mismatch("ORDER_NOT_EXIST", "unknown out_trade_no")
+        await payment.fetch_related("order")
         check_transaction(config, payment, data)
         if payment.order.amount_fen != payment.amount_fen:
             raise Mismatch("AMOUNT_MISMATCH", "payment amount differs from the order's")
@@ -187,11 +183,11 @@ async def settle_refund(config: PaySettings, data: Mapping[str, Any], *, source:
         refund = (
             await Refund.filter(out_refund_no=_text(data, "out_refund_no"))
             .select_for_update()
-            .select_related("payment")
             .first()
         )
         if refund is None:
             raise Mismatch("REFUND_NOT_EXIST", "unknown out_refund_no")
+        await refund.fetch_related("payment")
         payment = refund.payment
         if _text(data, "out_trade_no") != payment.out_trade_no:
             raise Mismatch("ORDER_MISMATCH", "out_trade_no differs")
