@@ -23,6 +23,7 @@ from bot.pay.h5 import pay_url
 from bot.pay.orders import (
     QUERY_JOB,
     NotPayable,
+    check_refund,
     close_unpaid,
     payable_payment,
     query_and_settle,
@@ -33,7 +34,7 @@ from bot.services import Services
 from bot.wechat.client import WeChatAPIError
 from handlers.common import yuan
 from models.orders import Order, OrderStatus
-from models.payments import Payment, PaymentState, Refund, TradeType
+from models.payments import Payment, PaymentState, Refund, RefundState, TradeType
 
 log = get_logger(__name__)
 
@@ -109,7 +110,11 @@ async def query_payment(payload: dict[str, Any], services: Services) -> None:
     payment = await _payment(payload)
     if payment.state is not PaymentState.UNPAID:
         return
-    await query_and_settle(services, build_pay_client(services), payment)
+    try:
+        await query_and_settle(services, build_pay_client(services), payment)
+    except PayError as exc:
+        if exc.code != "ORDER_NOT_EXIST":  # never prepaid: nothing WeChat could have taken
+            raise
     await payment.refresh_from_db(fields=["state"])
     round_no = int(payload.get("round", 1))
     if payment.state is PaymentState.UNPAID and round_no < QUERY_ROUNDS:
@@ -140,7 +145,10 @@ async def refund_payment(payload: dict[str, Any], services: Services) -> None:
         refund = await Refund.get_or_none(id=payload["refund_id"]).select_related("payment")
         if refund is None:
             raise PermanentJobError("refund not found")
-        await submit_refund(services, client, refund, refund.payment)
+        if payload.get("check"):
+            await check_refund(services, client, refund)
+        elif refund.state is RefundState.PROCESSING:
+            await submit_refund(services, client, refund, refund.payment)
         return
     payment = await _payment(payload)
     if await Refund.filter(payment_id=payment.id).exists():

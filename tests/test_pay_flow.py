@@ -22,13 +22,14 @@ from bot.engine import new_order_no
 from bot.outbox import utcnow
 from bot.pay.client import PayError, build_pay_client
 from bot.pay.h5 import PayLink, make_token, pay_url
-from bot.pay.orders import RefundRefused, payable_payment, request_refund
+from bot.pay.orders import RefundRefused, payable_payment, refund_order, request_refund
 from bot.services import Services
 from bot.worker import Worker
 from models.jobs import Job, JobStatus
 from models.orders import Order, OrderStatus
 from models.payments import Payment, PaymentState, Refund, RefundState, TradeType
 from tests.conftest import with_wechat
+from tests.fakes._crypto import cached_rsa_private_key_pem
 from tests.fakes.fixtures import MerchantCredentials
 from tests.fakes.wechat_api import WeChatApiFake
 from tests.fakes.wechat_pay import Notification, NotifyOptions, WeChatPayFake, pay_settings
@@ -344,6 +345,7 @@ async def test_the_pay_page_offers_a_correctly_signed_payment_to_its_user_only(
         "/pay/h5/" + make_token(key, PayLink(shop.order.id, OPENID, 1)),
         "/pay/h5/" + make_token(key, PayLink(shop.order.id, "o-someone-else", 2**40)),
         "/pay/h5/x",
+        "/pay/h5/你好.支付",
     ):
         refused = await shop.client.get(bad)
         assert refused.status == 403 and "已失效" in await refused.text()
@@ -431,3 +433,60 @@ async def test_fuzzed_notifications_get_4xx_never_5xx(shop: Shop) -> None:
         assert 400 <= response.status < 500, (case, response.status, body[:100])
     assert await shop.state() == (OrderStatus.SUBMITTED, [PaymentState.UNPAID])
     assert statuses.get(400, 0) > 0 and statuses.get(401, 0) > 0
+
+
+async def _paid(shop: Shop) -> Payment:
+    payment = await shop.payment()
+    await shop.pay.pay(payment.out_trade_no, notify=False)
+    assert await shop.notify(shop.pay.transaction_notification(payment.out_trade_no)) == 204
+    return payment
+
+
+async def test_staff_refund_without_notification_is_settled_by_the_check_job(shop: Shop) -> None:
+    payment = await _paid(shop)
+    refund = await refund_order(
+        shop.services, shop.order.order_no, reason="审核不通过，撤回申请", requested_by="staff-1"
+    )
+    assert refund.amount_fen == PRICE and refund.requested_by == "staff-1"
+    await shop.pay.complete_refund(refund.out_refund_no, notify=False)
+    await Job.filter(kind="pay.refund").update(run_at=utcnow())
+    await shop.run_jobs()
+    assert (await Refund.get(id=refund.id)).state is RefundState.SUCCESS
+    assert (await Payment.get(id=payment.id)).state is PaymentState.REFUNDED
+
+
+async def test_a_refund_wechat_refuses_is_closed_with_its_reason(
+    settings: Settings,
+    wechat_api: WeChatApiFake,
+    wechat_pay_merchant: MerchantCredentials,
+    aiohttp_client: Any,
+    tmp_path: Path,
+) -> None:
+    merchant = wechat_pay_merchant
+    async with WeChatPayFake(
+        merchant_public_key_pem=merchant.public_key_pem,
+        mchid=merchant.mchid,
+        merchant_serial_no=merchant.serial_no,
+        apiv3_key=merchant.apiv3_key,
+        platform_private_key_pem=cached_rsa_private_key_pem("wechatpay-platform"),
+        merchant_balance=100,
+    ) as pay:
+        shop = await make_shop(settings, pay, wechat_api, merchant, aiohttp_client, tmp_path)
+        payment = await _paid(shop)
+        with pytest.raises(PayError) as caught:
+            await refund_order(shop.services, shop.order.order_no, reason="x", requested_by="s")
+        assert caught.value.code == "NOT_ENOUGH" and "余额不足" in caught.value.message
+        (refund,) = await Refund.filter(payment_id=payment.id)
+        assert refund.state is RefundState.CLOSED
+        assert (await Payment.get(id=payment.id)).state is PaymentState.PAID
+
+
+async def test_a_refund_wechat_could_not_take_is_sent_again_once(shop: Shop) -> None:
+    await _paid(shop)
+    shop.pay.error_next("/v3/refund/domestic/refunds", status=503, times=3)
+    refund = await refund_order(shop.services, shop.order.order_no, reason="x", requested_by="s")
+    assert refund.state is RefundState.PROCESSING and not shop.pay.refunds
+    await Job.filter(kind="pay.refund").update(run_at=utcnow())
+    await shop.run_jobs()
+    assert list(shop.pay.refunds) == [refund.out_refund_no]
+    assert shop.pay.refunds[refund.out_refund_no].amount == PRICE

@@ -225,3 +225,30 @@ def test_certificate_keys_are_selected_by_their_serial() -> None:
         "Wechatpay-Serial": serial.lower(),
     }
     verifier.verify(headers, body, now=1700000000)
+
+
+@given(st.text(max_size=300))
+def test_any_pay_page_token_is_refused_unless_we_signed_it(token: str) -> None:
+    from bot.pay.h5 import read_token
+
+    assert read_token(b"k" * 32, token, now=0) is None
+
+
+@given(st.integers(1, 2**40), st.text(min_size=1, max_size=40).filter(lambda s: "." not in s))
+def test_pay_page_tokens_round_trip_and_expire(order_id: int, openid: str) -> None:
+    from bot.pay.h5 import PayLink, make_token, read_token
+
+    key = b"k" * 32
+    link = PayLink(order_id, openid, 2_000_000_000)
+    token = make_token(key, link)
+    assert read_token(key, token, now=1_999_999_999) == link
+    assert read_token(key, token, now=2_000_000_000) is None
+    assert read_token(b"x" * 32, token, now=0) is None
+
+
+def test_payment_states_move_only_along_the_state_machine() -> None:
+    from models.payments import PAYMENT_TRANSITIONS, PaymentState
+
+    assert PAYMENT_TRANSITIONS[PaymentState.REFUNDED] == frozenset()
+    assert PaymentState.UNPAID not in set().union(*PAYMENT_TRANSITIONS.values())
+    assert [s.label for s in PaymentState] == ["待支付", "已支付", "已关闭", "已退款"]

@@ -51,7 +51,9 @@ def make_token(key: bytes, link: PayLink) -> str:
 def read_token(key: bytes, token: str, now: float | None = None) -> PayLink | None:
     """The link of a valid, unexpired token; None for anything else."""
     body, _, mac = token.partition(".")
-    if not body or len(token) > 400 or not hmac.compare_digest(mac, _mac(key, body)):
+    if not body or len(token) > 400 or not token.isascii():
+        return None
+    if not hmac.compare_digest(mac, _mac(key, body)):
         return None
     try:
         raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)).decode()

@@ -14,11 +14,25 @@ from tortoise.transactions import in_transaction
 
 from bot.logs import get_logger
 from bot.outbox import enqueue, utcnow
-from bot.pay.client import PayClient, PayError
-from bot.pay.settle import CLOSE_JOB, Outcome, mark_closed, settle_refund, settle_transaction
+from bot.pay.client import PayClient, PayError, build_pay_client
+from bot.pay.settle import (
+    CLOSE_JOB,
+    REFUND_JOB,
+    Outcome,
+    mark_closed,
+    settle_refund,
+    settle_transaction,
+)
 from bot.services import Services
 from models.orders import Order, OrderStatus
-from models.payments import Payment, PaymentState, Refund, TradeType
+from models.payments import (
+    Payment,
+    PaymentState,
+    Refund,
+    RefundState,
+    TradeType,
+    refund_transition,
+)
 
 log = get_logger(__name__)
 
@@ -199,8 +213,41 @@ async def request_refund(
             reason=reason[:80],
             requested_by=requested_by[:64],
         )
-    await submit_refund(services, client, refund, payment)
+    try:
+        await submit_refund(services, client, refund, payment)
+    except PayError as exc:
+        if not exc.transient:  # e.g. NOT_ENOUGH: nothing was refunded; staff see why
+            await refund_transition(refund, RefundState.CLOSED)
+            raise
+        log.warning("refund not sent yet, retrying later", extra={"error": str(exc)})
+        await enqueue(REFUND_JOB, {"refund_id": refund.id}, delay=60)
     return refund
+
+
+async def refund_order(
+    services: Services,
+    order_no: str,
+    amount_fen: int | None = None,
+    *,
+    reason: str,
+    requested_by: str,
+) -> Refund:
+    """For staff: refund ``amount_fen`` (default: everything left) of a paid order.
+
+    Raises :class:`RefundRefused` (nothing paid, too much) or :class:`PayError` (WeChat
+    refused, with its code/message); a refund WeChat could not be reached for is retried.
+    """
+    order = await Order.get_or_none(order_no=order_no)
+    if order is None:
+        raise RefundRefused(f"no order {order_no}")
+    return await request_refund(
+        services,
+        build_pay_client(services),
+        order,
+        amount_fen,
+        reason=reason,
+        requested_by=requested_by,
+    )
 
 
 async def submit_refund(
@@ -218,6 +265,25 @@ async def submit_refund(
     if isinstance(refund_id, str):
         await Refund.filter(id=refund.id).update(refund_id=refund_id)
         refund.refund_id = refund_id
+    await _apply_refund_answer(services, answer)
+    await refund.refresh_from_db(fields=["state"])
+    if refund.state is RefundState.PROCESSING:  # no notification yet: look again later
+        await enqueue(
+            REFUND_JOB,
+            {"refund_id": refund.id, "check": True},
+            delay=services.settings.pay.query_after_seconds,
+            dedupe_key=f"{REFUND_JOB}:check:{refund.id}",
+        )
+
+
+async def check_refund(services: Services, client: PayClient, refund: Refund) -> None:
+    """Ask WeChat Pay how a refund ended and apply it (for a missed refund notification)."""
+    if refund.state is RefundState.PROCESSING:
+        await _apply_refund_answer(services, await client.query_refund(refund.out_refund_no))
+
+
+async def _apply_refund_answer(services: Services, answer: dict[str, object]) -> None:
     if answer.get("status") in ("SUCCESS", "CLOSED", "ABNORMAL"):
-        answer = {**answer, "refund_status": answer["status"]}
-        await settle_refund(services.settings.pay, answer, source="query")
+        await settle_refund(
+            services.settings.pay, {**answer, "refund_status": answer["status"]}, source="query"
+        )
