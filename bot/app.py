@@ -16,6 +16,8 @@ from bot.db import close_db, init_db, ping_db
 from bot.logs import get_logger, log_context
 from bot.messages import Dispatcher
 from bot.mp_api import MiniProgramApi
+from bot.pay.h5 import PayPage
+from bot.pay.notify import PayNotifications
 from bot.services import Services, build_services
 from bot.web_security import rate_limits, security_headers
 from bot.wechat.webhook import WeChatChannel
@@ -116,6 +118,8 @@ def create_app(
     mini_program = MiniProgramApi(services, engine)
     app.router.add_routes(mini_program.routes())
     app.router.add_routes(MiniProgramOrders(mini_program, OrderQuery(services, engine)).routes())
+    app.router.add_routes(PayNotifications(settings.pay).routes())
+    app.router.add_routes(PayPage(services).routes())
     channel = None
     if settings.wechat.token:
         channel = WeChatChannel(

@@ -135,6 +135,11 @@ class PaySettings:
     platform_public_key_id: str = ""
     notify_url: str = ""
     api_base_url: str = "https://api.mch.weixin.qq.com"
+    platform_certificates: list[str] = field(default_factory=list)
+    timeout_seconds: float = 10.0
+    query_after_seconds: int = 300
+    close_after_minutes: int = 120
+    h5_link_minutes: int = 30
 
 
 @dataclass(frozen=True)

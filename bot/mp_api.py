@@ -23,6 +23,7 @@ from aiohttp import BodyPartReader, web
 from bot.engine import Engine, FormStep
 from bot.flows import Flow, Step
 from bot.messages import Inbound
+from bot.pay.miniprogram import pay_params
 from bot.services import Services
 from bot.uploads import describe_material, material_for
 from bot.wechat.client import WeChatAPIError, WeChatClient
@@ -110,6 +111,7 @@ class MiniProgramApi:
             web.post(f"{PREFIX}/draft/materials/{{slot}}", self.upload_material),
             web.post(f"{PREFIX}/draft/sms", self.send_code),
             web.post(f"{PREFIX}/draft/submit", self.submit),
+            web.post(f"{PREFIX}/orders/{{order_no}}/pay", self.pay),
         ]
 
     # -- session --------------------------------------------------------------------------------
@@ -246,6 +248,11 @@ class MiniProgramApi:
             openid=openid, kind="text", create_time=int(time.time()), text=code, channel=CHANNEL
         )
         return _form_step(await self.engine.fill_special(CHANNEL, openid, SMS_STEP, inbound))
+
+    async def pay(self, request: web.Request) -> web.Response:
+        """``wx.requestPayment`` parameters for the user's confirmed order."""
+        openid = await self._user(request)
+        return await pay_params(self.services, request.match_info["order_no"], openid)
 
 
 def _form_step(result: FormStep) -> web.Response:

@@ -3,6 +3,6 @@
 Importing this package registers every job handler with ``bot.outbox``.
 """
 
-from handlers import diagnostics
+from handlers import diagnostics, payments
 
-__all__ = ["diagnostics"]
+__all__ = ["diagnostics", "payments"]

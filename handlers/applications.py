@@ -22,6 +22,7 @@ from bot.validators import Invalid
 from bot.wechat.client import WeChatAPIError
 from handlers import org_certificate, personal_certificate
 from handlers.common import yuan
+from handlers.payments import payment_replies
 from models.orders import OrderStatus
 
 MEDIA_EXPIRED = 40007  # WeChat: invalid media_id (temporary media live 3 days)
@@ -155,4 +156,7 @@ async def _submit(turn: Turn) -> Answer:
     text = SUBMITTED.format(
         order_no=order.order_no, source=source, title=turn.flow.title, years=years, amount=shown
     )
-    return Answer([TextReply(text)])
+    answer = Answer([TextReply(text)])
+    if turn.conversation.channel != MP_CHANNEL:  # the mini-program pays through its own API
+        answer.replies.extend(await payment_replies(turn.services, order, order.owner_openid))
+    return answer

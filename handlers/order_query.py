@@ -21,6 +21,7 @@ from bot.engine import VERB_CANCEL, VERB_CONTINUE, Engine, decrypt_answers, norm
 from bot.flows import StepKind
 from bot.masking import mask_email
 from bot.messages import Answer, Inbound, TextReply
+from bot.pay.orders import NotPayable
 from bot.ratelimit import hit
 from bot.secrets_box import lookup_hash
 from bot.services import Services
@@ -31,6 +32,7 @@ from handlers import query_texts as T
 from handlers.applications import SUBJECT_FIELDS
 from handlers.certificate_password import password_delivery
 from handlers.common import yuan
+from handlers.payments import payment_replies
 from models.orders import Conversation, Order, OrderStatus
 
 QUERY_TTL = 15 * 60  # a chat query session, and a mini-program's grant after the SMS code
@@ -334,6 +336,12 @@ class OrderQuery:
                 return T.NOT_YOUR_DRAFT + "\n\n" + T.DETAIL_HOW
             await self.end(inbound)
             return await self.engine.resume_order(inbound.channel, inbound.openid, order)
+        if order.status in {OrderStatus.SUBMITTED, OrderStatus.CLOSED}:
+            try:  # whoever proved access may pay: e.g. the unit's finance person
+                replies = await payment_replies(self.services, order, inbound.openid)
+            except NotPayable:
+                return T.NOTHING_TO_CONTINUE.format(next=T.NEXT_STEP[order.status.value])
+            return Answer(replies)  # still in the query: 0 goes back to the list
         return T.NOTHING_TO_CONTINUE.format(next=T.NEXT_STEP[order.status.value])
 
     async def _visible(

@@ -57,7 +57,7 @@ NEXT_STEP = {
     "shipped": "Key 已寄出，请注意查收。",
     "completed": "业务已办结。",
     "cancelled": "申请已取消，如需办理请重新申请。",
-    "closed": "订单已超时关闭，如需办理请重新申请。",
+    "closed": "订单因超时未支付已关闭，回复 1 可重新获取支付方式。",
 }
 
 DELIVERY_BY_SMS = "证书密码将在审核通过后以短信发送至{who}手机 {phone}。"

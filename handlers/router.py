@@ -8,10 +8,11 @@ from bot.logs import get_logger
 from bot.messages import Answer, Dispatcher, HandOver, Inbound, TextReply
 from bot.outbox import utcnow
 from bot.services import Services
-from bot.texts import NOT_ONLINE_YET, SERVICES_MENU, UNSUPPORTED_MESSAGE, WELCOME
+from bot.texts import NOT_ONLINE_YET, PAY_WORDS, SERVICES_MENU, UNSUPPORTED_MESSAGE, WELCOME
 from bot.wechat.client import WeChatAPIError
 from handlers.applications import build_engine, prefetch_photo
 from handlers.order_query import OrderQuery
+from handlers.payments import pay_again
 from models.users import WeChatUser
 
 log = get_logger(__name__)
@@ -25,6 +26,7 @@ SERVICES = {
     "query": ("5", "订单查询"),
 }
 FLOWS = {"org", "personal"}
+PAY_KEY = "pay"  # a menu click asking for the payment of the unpaid order
 
 
 def service_for(text: str) -> str | None:
@@ -57,6 +59,8 @@ def build_dispatcher(services: Services, engine: Engine | None = None) -> Dispat
                 welcome = await _event(services, inbound)
                 await _learn_unionid(services, engine, inbound)
                 return welcome
+            if inbound.event == "CLICK" and inbound.event_key == PAY_KEY:
+                return await pay_again(services, inbound)
             if inbound.event == "CLICK" and (service := service_for(inbound.event_key)):
                 await _remember(inbound, subscribed=True)
                 return await start(inbound, service)
@@ -72,6 +76,8 @@ def build_dispatcher(services: Services, engine: Engine | None = None) -> Dispat
             if text in VERB_HUMAN:
                 phone = services.settings.service.phone
                 return Answer([HandOver(), TextReply(HAND_OVER.format(phone=phone))])
+            if text in PAY_WORDS:
+                return await pay_again(services, inbound)
             service = service_for(text)
             if service is not None:
                 return await start(inbound, service)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from pathlib import Path
 
 from aiohttp.test_utils import TestClient
 
@@ -15,7 +16,10 @@ from bot.sms_codes import SmsCodes
 from handlers.demo_script import ORG_APPLICATION
 from handlers.order_query import LOOKUP_LIMIT
 from models.orders import Order, OrderStatus
+from models.payments import Payment
+from tests.fakes.fixtures import MerchantCredentials
 from tests.fakes.wechat_api import WeChatApiFake
+from tests.fakes.wechat_pay import WeChatPayFake, pay_settings
 from tests.test_application_flows import Chat, fill, flow_settings
 from tests.test_validators import with_uscc_check
 
@@ -55,6 +59,14 @@ def a_minute_later(client: TestClient) -> None:  # type: ignore[type-arg]
     CLOCKS[id(client)].offset += 61
 
 
+async def wechat_pay_settle_resend(client: TestClient) -> None:  # type: ignore[type-arg]
+    """Let the SMS resend interval pass for an app built without ``app_client``."""
+    services = client.app[SERVICES]
+    clock = Clock()
+    clock.offset = 61
+    services._sms_codes = SmsCodes(services.store, services.sms, services.lookup_key, clock=clock)
+
+
 async def submit_org_application(chat: Chat) -> Order:
     """The whole organisation flow up to the submitted order."""
     await chat.click("org")
@@ -91,7 +103,7 @@ async def test_own_orders_are_listed_explained_and_a_draft_continues(
     details = await chat.say("4")
     assert "单位名称：北京数字认证测试单位" in details
     assert "110***********002X" in details and "11010519491231002X" not in details
-    assert "无需继续办理" in await chat.say("1")  # unpaid: the pay step comes with payment
+    assert "在线支付暂未开通" in await chat.say("1")  # 继续办理 an unpaid order: payment
     assert "共 2 个订单" in await chat.say("0")
     await chat.say("1")  # the personal draft
     resumed = await chat.say("1")  # 继续办理
@@ -123,6 +135,8 @@ async def test_anyone_else_needs_the_code_sent_to_the_phone_on_record(
     assert order.order_no in listing and "待支付" in listing
     detail = await finance.say("1")
     assert order.order_no in detail
+    assert "在线支付暂未开通" in await finance.say("继续办理")  # no merchant configured here
+    await finance.click("query")
     assert "已退出订单查询" in await finance.say("退出")
     assert "请选择要办理的业务" in await finance.say("你好")  # no longer in the query
 
@@ -203,3 +217,33 @@ async def test_mini_program_order_query_and_access(
     assert (await client.get(f"{API}/orders/CD20260101000000", headers=stranger)).status == 404
     again = await client.post(f"{API}/orders/lookup", json=lookup, headers=stranger)
     assert again.status == 429  # a new code only after the resend interval
+
+
+async def test_the_finance_person_pays_an_order_found_by_lookup(
+    settings: Settings,
+    wechat_api: WeChatApiFake,
+    wechat_pay: WeChatPayFake,
+    wechat_pay_merchant: MerchantCredentials,
+    aiohttp_client,
+    tmp_path: Path,
+) -> None:  # type: ignore[no-untyped-def]
+    configured = pay_settings(
+        flow_settings(settings, wechat_api), wechat_pay, wechat_pay_merchant, tmp_path / "pay"
+    )
+    client = await aiohttp_client(create_app(configured, run_worker=False))
+    applicant = Chat(client, wechat_api, "o-query-7")
+    order = await submit_org_application(applicant)
+    finance = Chat(client, wechat_api, "o-query-8")
+    await finance.click("query")
+    await finance.say("2")
+    await wechat_pay_settle_resend(client)
+    assert "验证码已发送" in await finance.say(USCC)
+    await finance.say(applicant.last_code())
+    await finance.say("1")
+    finance.fake.note_user_message(finance.openid)
+    delivery = finance.sim.text(finance.openid, "继续办理")
+    response = await client.post("/wechat", params=delivery.params, data=delivery.body.encode())
+    reply = finance.sim.open_reply(await response.text())
+    assert reply["MsgType"] == "image"  # the QR code to scan
+    [payment] = await Payment.filter(order_id=order.id)
+    assert payment.amount_fen == 55000

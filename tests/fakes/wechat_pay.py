@@ -842,3 +842,39 @@ def _is_rfc3339(value: object) -> bool:
     except ValueError:
         return False
     return parsed.tzinfo is not None
+
+
+def pay_settings(
+    settings: Any,
+    fake: WeChatPayFake,
+    merchant: Any,
+    directory: Any,
+    *,
+    notify_url: str = "http://127.0.0.1:9/pay/notify",
+    **changes: Any,
+) -> Any:
+    """``settings`` (a ``bot.config.Settings``) with ``[pay]`` pointing at ``fake``: the
+    merchant's key and the fake's public key written as PEM files into ``directory``."""
+    import dataclasses
+    from pathlib import Path
+
+    folder = Path(directory)
+    folder.mkdir(parents=True, exist_ok=True)
+    private = folder / "apiclient_key.pem"
+    private.write_text(merchant.private_key_pem)
+    public = folder / "pub_key.pem"
+    public.write_text(fake.platform_public_key_pem)
+    pay = dataclasses.replace(
+        settings.pay,
+        mch_id=merchant.mchid,
+        app_id=merchant.appid,
+        api_v3_key=merchant.apiv3_key,
+        merchant_serial_no=merchant.serial_no,
+        merchant_private_key=str(private),
+        platform_public_key=str(public),
+        platform_public_key_id=fake.platform_public_key_id,
+        notify_url=notify_url,
+        api_base_url=fake.base_url,
+        **changes,
+    )
+    return dataclasses.replace(settings, pay=pay)
