@@ -30,6 +30,7 @@ SUBMITTED = (
     "请按提示完成支付；支付后 CA 将在 3 个工作日内审核，结果会通过本公众号通知您。"
 )
 SUBJECT_FIELDS = {"org": ("uscc", "uscc"), "personal": ("id_number", "id_number")}
+CONTACT_PHONE = {"org": "handler_phone", "personal": "phone"}  # who hears about the order
 
 
 def build_engine(services: Services) -> Engine:
@@ -108,6 +109,9 @@ async def _submit(turn: Turn) -> Answer:
     order.submitted_at = utcnow()
     order.amount_fen = amount
     order.subject_hash = lookup_hash(turn.answers[field], turn.services.lookup_key, kind=kind)
+    order.phone_hash = lookup_hash(
+        turn.answers[CONTACT_PHONE[order.kind]], turn.services.lookup_key, kind="phone"
+    )
     turn.conversation.order = None
     turn.conversation.history = []
     shown = yuan(amount) if amount else "以 CA 通知为准"
