@@ -103,6 +103,9 @@ def create_app(
     if dispatcher is None:
         dispatcher = build_dispatcher(services, engine)
     app.router.add_routes(MiniProgramApi(services, engine).routes())
+    from bot.admin.web import create_admin_app
+
+    app.add_subapp("/admin", create_admin_app(services, engine))
     channel = None
     if settings.wechat.token:
         channel = WeChatChannel(

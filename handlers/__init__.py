@@ -3,6 +3,8 @@
 Importing this package registers every job handler with ``bot.outbox``.
 """
 
+from bot import notices
+from bot.admin import delivery
 from handlers import diagnostics
 
-__all__ = ["diagnostics"]
+__all__ = ["delivery", "diagnostics", "notices"]

@@ -109,6 +109,7 @@ async def _submit(turn: Turn) -> Answer:
     order.submitted_at = utcnow()
     order.amount_fen = amount
     order.subject_hash = lookup_hash(turn.answers[field], turn.services.lookup_key, kind=kind)
+    order.subject_name = turn.answers.get("org_name") or turn.answers.get("user_name")
     order.phone_hash = lookup_hash(
         turn.answers[CONTACT_PHONE[order.kind]], turn.services.lookup_key, kind="phone"
     )
