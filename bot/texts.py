@@ -54,3 +54,12 @@ NOTICE_DETAIL = {
 NOTICE_TEXT = "【{title}】\n订单号：{order_no}\n状态：{status}\n{detail}"
 NOTICE_LINK = "\n查看订单：{url}"
 PASSWORD_CHANNELS = {"sms": "短信（法定代表人手机 {phone}）", "transfer": "对公账户打款附言"}
+
+# -- fixing what the review sent back (handlers.review) ---------------------------------------
+FIX_ITEM = "您的订单 {order_no} 需要修改（第 {n}/{total} 项）：{label}\n原因：{reason}\n\n{prompt}"
+FIX_WANT_PHOTO = "请发送“{label}”的新照片。"
+FIX_WANT_TEXT = "请直接回复新的“{label}”。"
+FIX_DONE = (
+    "✅ 已全部修改，订单 {order_no} 已重新提交审核，无需再次支付。"
+    "CA 将在 3 个工作日内完成审核，结果会通过本公众号通知您。"
+)
