@@ -53,7 +53,11 @@ NOTICE_DETAIL = {
 }
 NOTICE_TEXT = "【{title}】\n订单号：{order_no}\n状态：{status}\n{detail}"
 NOTICE_LINK = "\n查看订单：{url}"
-PASSWORD_CHANNELS = {"sms": "短信（法定代表人手机 {phone}）", "transfer": "对公账户打款附言"}
+PASSWORD_CHANNELS = {
+    "org": "短信（法定代表人手机 {phone}）",
+    "personal": "短信（手机 {phone}）",
+    "transfer": "对公账户打款附言",
+}
 
 # -- fixing what the review sent back (handlers.review) ---------------------------------------
 FIX_ITEM = "您的订单 {order_no} 需要修改（第 {n}/{total} 项）：{label}\n原因：{reason}\n\n{prompt}"

@@ -54,7 +54,7 @@ def password_channel(services: Services, order: Order) -> tuple[str, str]:
     if order.kind == "org" and order.answers.get("auth_method") == "bank_transfer":
         return TRANSFER, T.PASSWORD_CHANNELS[TRANSFER]
     phone = _answer(services, order, PASSWORD_PHONE.get(order.kind, ""), sensitive=True)
-    return SMS, T.PASSWORD_CHANNELS[SMS].format(phone=mask_phone(phone))
+    return SMS, T.PASSWORD_CHANNELS[order.kind].format(phone=mask_phone(phone))
 
 
 async def start_password_delivery(services: Services, order: Order, record: Fulfilment) -> str:
