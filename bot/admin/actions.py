@@ -20,7 +20,9 @@ from bot.services import Services
 from models.orders import Order, OrderStatus
 from models.staff import AuditLog, Fulfilment, Staff
 
-REJECTABLE = {StepKind.TEXT, StepKind.CHOICE, StepKind.UPLOAD}
+# Typed fields and photos; choices (authentication method, validity years, ID type) change
+# which other fields apply or the price, so they are not sent back one by one.
+REJECTABLE = {StepKind.TEXT, StepKind.UPLOAD}
 MATERIAL_REASONS = (
     "照片模糊，无法辨认",
     "照片不完整或有遮挡",
