@@ -9,7 +9,7 @@ from aiohttp import web
 from tortoise.transactions import in_transaction
 
 from bot.admin import actions, delivery
-from bot.admin.web import allow, render, services_of, staff_of
+from bot.admin.web import allow, order_no_of, render, services_of, staff_of, text_input
 from models.orders import Order, OrderStatus
 from models.staff import Fulfilment, StaffRole
 
@@ -45,17 +45,17 @@ def _date(text: str) -> date:
 @allow(*OPERATORS)
 async def produce(request: web.Request) -> web.StreamResponse:
     """Record the certificate serial, validity and Key serial; the password goes out."""
-    order_no = request.match_info["order_no"]
+    order_no = order_no_of(request)
     form = await request.post()
     try:
         await actions.produce(
             services_of(request),
             staff_of(request),
             order_no,
-            cert_serial=str(form.get("cert_serial", "")),
-            not_before=_date(str(form.get("not_before", ""))),
-            not_after=_date(str(form.get("not_after", ""))),
-            key_serial=str(form.get("key_serial", "")),
+            cert_serial=text_input(form.get("cert_serial")),
+            not_before=_date(text_input(form.get("not_before"))),
+            not_after=_date(text_input(form.get("not_after"))),
+            key_serial=text_input(form.get("key_serial")),
         )
     except actions.ActionRefused as exc:
         return _refused(str(exc))
@@ -65,14 +65,14 @@ async def produce(request: web.Request) -> web.StreamResponse:
 @allow(*OPERATORS)
 async def ship(request: web.Request) -> web.StreamResponse:
     """Record courier and tracking number; the applicant is told."""
-    order_no = request.match_info["order_no"]
+    order_no = order_no_of(request)
     form = await request.post()
     try:
         await actions.ship(
             staff_of(request),
             order_no,
-            str(form.get("courier", "")),
-            str(form.get("tracking_no", "")),
+            text_input(form.get("courier")),
+            text_input(form.get("tracking_no")),
         )
     except actions.ActionRefused as exc:
         return _refused(str(exc))
@@ -82,7 +82,7 @@ async def ship(request: web.Request) -> web.StreamResponse:
 @allow(*OPERATORS)
 async def delivered(request: web.Request) -> web.StreamResponse:
     """The Key arrived: the order is completed."""
-    order_no = request.match_info["order_no"]
+    order_no = order_no_of(request)
     try:
         await actions.mark_delivered(staff_of(request), order_no)
     except actions.ActionRefused as exc:
@@ -118,7 +118,7 @@ async def transfers_csv(request: web.Request) -> web.StreamResponse:
 @allow(*OPERATORS)
 async def transfer_done(request: web.Request) -> web.StreamResponse:
     """The bank made the transfer: the password is wiped and the applicant told."""
-    order_no = request.match_info["order_no"]
+    order_no = order_no_of(request)
     async with in_transaction():
         try:
             await delivery.transfer_done(order_no)

@@ -13,7 +13,15 @@ from tortoise.transactions import in_transaction
 
 from bot.admin import actions
 from bot.admin.deadline import SHANGHAI, review_deadline
-from bot.admin.web import ADMIN_ENGINE, allow, render, services_of, staff_of
+from bot.admin.web import (
+    ADMIN_ENGINE,
+    allow,
+    order_no_of,
+    render,
+    services_of,
+    staff_of,
+    text_input,
+)
 from bot.engine import Engine, decrypt_answers
 from bot.flows import Flow, StepKind
 from bot.outbox import utcnow
@@ -67,7 +75,7 @@ async def queue(request: web.Request) -> web.StreamResponse:
 @allow(*EVERYONE)
 async def search(request: web.Request) -> web.StreamResponse:
     """Find orders by order number, unit (or applicant) name, or the contact's phone."""
-    text = request.query.get("q", "").strip()[:64]
+    text = text_input(request.query.get("q"), 64)
     orders: list[Order] = []
     if text:
         lookup_key = services_of(request).lookup_key
@@ -87,8 +95,8 @@ async def search(request: web.Request) -> web.StreamResponse:
 
 
 async def _order(request: web.Request) -> Order:
-    order_no = request.match_info["order_no"]
-    order = await Order.get_or_none(order_no=order_no) if len(order_no) <= 32 else None
+    order_no = order_no_of(request)
+    order = await Order.get_or_none(order_no=order_no) if order_no else None
     if order is None or order.status in {OrderStatus.DRAFT, OrderStatus.CANCELLED}:
         raise web.HTTPNotFound(text="订单不存在。")
     return order
@@ -151,7 +159,7 @@ async def detail(request: web.Request) -> web.StreamResponse:
 async def reveal(request: web.Request) -> web.StreamResponse:
     """Show one sensitive answer in clear to a reviewer; every reveal is audited."""
     order = await _order(request)
-    key = str((await request.post()).get("field", ""))
+    key = text_input((await request.post()).get("field"), 64)
     flow = _flow(request, order)
     step = flow.steps_by_key.get(key)
     if step is None or not step.sensitive or key not in order.answers:
@@ -190,7 +198,7 @@ def _stored_file(storage: str, material: Material) -> Path | None:
 @allow(*REVIEWERS)
 async def approve(request: web.Request) -> web.StreamResponse:
     """Review passed."""
-    order_no = request.match_info["order_no"]
+    order_no = order_no_of(request)
     try:
         await actions.approve(staff_of(request), order_no)
     except actions.ActionRefused as exc:
@@ -205,9 +213,9 @@ async def reject(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     items = []
     for step in actions.rejectable_steps(_flow(request, order), order.answers):
-        choice = str(form.get(f"reason:{step.key}", "")).strip()
+        choice = text_input(form.get(f"reason:{step.key}"))
         if choice == OTHER:
-            choice = str(form.get(f"other:{step.key}", "")).strip()
+            choice = text_input(form.get(f"other:{step.key}"))
         if choice:
             items.append(actions.RejectItem(step.key, choice))
     try:
@@ -220,7 +228,7 @@ async def reject(request: web.Request) -> web.StreamResponse:
 @allow()
 async def audit_log(request: web.Request) -> web.StreamResponse:
     """The last staff actions (admins only), optionally of one order."""
-    order_no = request.query.get("order", "").strip()[:32]
+    order_no = text_input(request.query.get("order"), 32)
     query = AuditLog.all()
     if order_no:
         query = query.filter(order_no=order_no)

@@ -8,7 +8,9 @@ headers; session cookies are HttpOnly, SameSite=Strict and Secure outside develo
 
 from __future__ import annotations
 
+import re
 import secrets
+import unicodedata
 from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -39,6 +41,7 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
 }
+ORDER_NO = re.compile(r"[A-Z0-9]{4,32}")
 TEMPLATES = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
     autoescape=True,
@@ -86,6 +89,18 @@ def render(
         **context,
     )
     return web.Response(text=page, content_type="text/html", charset="utf-8", status=status)
+
+
+def text_input(value: object, limit: int = 200) -> str:
+    """A form or query value as text: control characters dropped, trimmed, at most ``limit``."""
+    text = value if isinstance(value, str) else ""
+    return "".join(c for c in text if unicodedata.category(c) != "Cc").strip()[:limit]
+
+
+def order_no_of(request: web.Request) -> str:
+    """The order number in the path; empty when it cannot be one."""
+    value = request.match_info.get("order_no", "")
+    return value if ORDER_NO.fullmatch(value) else ""
 
 
 def services_of(request: web.Request) -> Services:
@@ -155,7 +170,7 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
     config = services_of(request).settings.admin
     try:
         signed = await auth.login(
-            str(form.get("username", "")), str(form.get("password", "")), config
+            text_input(form.get("username"), 64), str(form.get("password", ""))[:256], config
         )
     except auth.LoginRefused as exc:
         return _login_form(request, str(exc), status=401)
