@@ -453,6 +453,13 @@ def _check_values(settings: Settings, *, check_files: bool) -> None:
     url = settings.database.url
     if not url.startswith(("sqlite://", "postgres://", "postgresql://", "asyncpg://")):
         raise ConfigError("database.url: must start with sqlite:// or postgres://")
+    from bot.texts import NOTICE_TITLES
+
+    for kind in settings.notices.templates:
+        if kind not in NOTICE_TITLES:
+            raise ConfigError(
+                f"notices.templates.{kind}: unknown notice kind (one of {', '.join(NOTICE_TITLES)})"
+            )
     for name, value in settings.notices.fields.items():
         if value not in NOTICE_VALUES:
             raise ConfigError(

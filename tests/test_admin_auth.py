@@ -5,7 +5,6 @@ strict."""
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import timedelta
 
 import pytest
@@ -175,7 +174,3 @@ async def test_search_and_pages_take_bad_input_calmly(
     assert (await console.get(f"/admin/search?q={bad}")).status == 200
     assert (await console.get(f"/admin/orders/{bad or 'x'}")).status in {404, 200}
     assert (await console.get("/admin/materials/abc")).status == 404
-
-
-def test_settings_dataclass_has_admin_and_notices(settings: Settings) -> None:
-    assert dataclasses.is_dataclass(settings.admin) and settings.admin.max_failures == 5

@@ -44,7 +44,8 @@ class Shots:
     """Numbered screenshots of one walk."""
 
     def __init__(self, page: Page, folder: Path) -> None:
-        self.page, self.folder, self.taken = page, folder, []  # type: list[Path]
+        self.page, self.folder = page, folder
+        self.taken: list[Path] = []
 
     async def __call__(self, name: str) -> None:
         path = self.folder / f"{len(self.taken) + 1:02d}-{name}.png"
@@ -130,7 +131,7 @@ async def test_review_reject_fix_approve_produce_ship_in_chromium(
     assert "SF1234567890" in await page.inner_text("main")
     await shot("shipped")
     await page.click("#delivered")
-    assert "completed" in await page.inner_text("#status")
+    assert "已完成" in await page.inner_text("#status")
     await shot("completed")
 
     record = await Fulfilment.get(order=order)

@@ -7,12 +7,13 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import AsyncIterator
 from datetime import date
+from pathlib import Path
 
 import pytest
 
 from bot import notices
 from bot.admin import actions
-from bot.config import Settings
+from bot.config import ConfigError, Settings, load_settings
 from bot.db import close_db, init_db
 from bot.services import Services, build_services
 from bot.sms import CERT_PASSWORD, ORDER_NOTICE, ConsoleSms
@@ -199,3 +200,20 @@ async def test_sms_refused_for_good_makes_the_job_dead_not_retried_forever(
     job = await Job.get(kind="notice.send")
     assert job.status == JobStatus.DEAD and job.attempts == 1
     assert "no contact phone" in (job.last_error or "")
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ('[notices]\ntemplates = { reviewed = "T1" }\n', "notices.templates.reviewed"),
+        ('[notices]\nfields = { first = "password" }\n', "notices.fields.first"),
+        ('[admin]\nholidays = ["1 Oct"]\n', "admin.holidays"),
+    ],
+)
+def test_notice_and_console_config_mistakes_are_named(
+    tmp_path: Path, toml: str, message: str
+) -> None:
+    path = tmp_path / "certdesk.toml"
+    path.write_text(toml, encoding="utf-8")
+    with pytest.raises(ConfigError, match=message):
+        load_settings(path, env={}, check_files=False)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from aiohttp.test_utils import TestClient
 
+from bot.app import SERVICES
 from bot.config import Settings
 from bot.engine import decrypt_answers
 from models.jobs import Job
@@ -82,7 +83,7 @@ async def test_rejected_items_fixed_in_chat_and_resubmitted(
     order = await Order.get(id=order.id)
     assert order.status == OrderStatus.PAID and order.resubmission
     assert order.amount_fen == amount
-    answers = decrypt_answers(_services(client), org_flow(settings), order)
+    answers = decrypt_answers(client.app[SERVICES], org_flow(settings), order)
     assert answers["legal_name"] == "王五"
     assert answers["legal_phone"] == "13800138000"  # nothing else changed
     record = await Fulfilment.get(order=order)
@@ -92,12 +93,6 @@ async def test_rejected_items_fixed_in_chat_and_resubmitted(
     assert await AuditLog.filter(action="reject", order_no=order.order_no).count() == 1
     menu = await chat.say("继续")
     assert "需要修改" not in menu  # nothing left to fix: back to normal chat
-
-
-def _services(client: TestClient):  # type: ignore[no-untyped-def,type-arg]
-    from bot.app import SERVICES
-
-    return client.app[SERVICES]
 
 
 async def test_reject_needs_a_reason_and_only_paid_orders(

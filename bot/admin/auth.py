@@ -7,6 +7,7 @@ posts back.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import secrets
@@ -67,11 +68,11 @@ async def login(username: str, password: str, config: AdminSettings) -> SignedIn
     now = utcnow()
     staff = await Staff.get_or_none(username=username[:64])
     if staff is None or not staff.active:
-        _verify(_DUMMY_HASH, password)  # the same work as for a real account
+        await asyncio.to_thread(_verify, _DUMMY_HASH, password)  # as long as a real check
         raise LoginRefused("用户名或密码错误。")
     if staff.locked_until is not None and staff.locked_until > now:
         raise LoginRefused("登录失败次数过多，账号已暂时锁定，请稍后再试或联系管理员。")
-    if not _verify(staff.password_hash, password):
+    if not await asyncio.to_thread(_verify, staff.password_hash, password):
         window = timedelta(minutes=config.failure_window_minutes)
         if staff.first_failed_at is None or now - staff.first_failed_at > window:
             staff.first_failed_at, staff.failed_attempts = now, 0

@@ -49,6 +49,20 @@ TEMPLATES = jinja2.Environment(
 )
 
 
+TEMPLATES.globals["status_label"] = {
+    "draft": "填写中",
+    "submitted": "待支付",
+    "paid": "待审核",
+    "rejected": "退回修改中",
+    "approved": "审核通过，制作中",
+    "shipped": "已寄出",
+    "completed": "已完成",
+    "cancelled": "已取消",
+    "closed": "已关闭",
+}
+TEMPLATES.globals["role_label"] = {"reviewer": "审核员", "operator": "制证员", "admin": "管理员"}
+
+
 def allow(*roles: StaffRole) -> Callable[[Handler], Handler]:
     """Let staff with one of ``roles`` (and admins) call the handler."""
 
@@ -121,6 +135,8 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
 
 
 async def _checked(request: web.Request, handler: Handler) -> web.StreamResponse:
+    if request.match_info.http_exception is not None:
+        raise request.match_info.http_exception  # no such page (404 / 405)
     route_handler = request.match_info.handler
     roles = roles_of(route_handler)
     if roles is None:
