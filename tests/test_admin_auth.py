@@ -128,6 +128,8 @@ async def test_repeated_failures_lock_the_account(settings: Settings, aiohttp_cl
     assert (await console.login("olga")).status == 303
     unknown = await console.login("nobody")
     assert unknown.status == 401 and "用户名或密码错误" in await unknown.text()
+    trail = [e.action for e in await AuditLog.filter(username="olga").order_by("id")]
+    assert trail == ["login", "logout", "locked", "login"]
 
 
 async def test_cookies_headers_and_sessions(settings: Settings, aiohttp_client) -> None:  # type: ignore[no-untyped-def]

@@ -108,6 +108,10 @@ async def test_reject_needs_a_reason_and_only_paid_orders(
         f"/admin/orders/{order.order_no}/reject", **{"reason:sms_code": "whatever"}
     )
     assert forged.status == 400  # not a rejectable item
+    proven = await console.post(
+        f"/admin/orders/{order.order_no}/reject", **{"reason:handler_phone": "填写有误，请核对"}
+    )
+    assert proven.status == 400  # the SMS-verified phone cannot be swapped unproven
     assert (await Order.get(id=order.id)).status == OrderStatus.PAID
     assert (await console.post(f"/admin/orders/{order.order_no}/approve")).status == 303
     again = await console.post(

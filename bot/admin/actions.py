@@ -70,8 +70,16 @@ async def audit(
 
 
 def rejectable_steps(flow: Flow, answers: dict[str, str]) -> list[Step]:
-    """The fields and materials of an order a reviewer can send back to be fixed."""
-    return [s for s in flow.applicable(answers) if s.kind in REJECTABLE and s.editable]
+    """The fields and materials of an order a reviewer can send back to be fixed.
+
+    A phone number proven by an SMS code is not among them: a new one would be unproven.
+    """
+    verified = {s.phone_field for s in flow.steps if s.kind is StepKind.SMS}
+    return [
+        s
+        for s in flow.applicable(answers)
+        if s.kind in REJECTABLE and s.editable and s.key not in verified
+    ]
 
 
 async def fulfilment_of(order: Order) -> Fulfilment:

@@ -19,7 +19,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from bot.config import AdminSettings
 from bot.outbox import utcnow
-from models.staff import Staff, StaffRole, StaffSession
+from models.staff import AuditLog, Staff, StaffRole, StaffSession
 
 HASHER = PasswordHasher()  # argon2id with the library's current recommended parameters
 MIN_PASSWORD_LENGTH = 10
@@ -80,6 +80,7 @@ async def login(username: str, password: str, config: AdminSettings) -> SignedIn
         if staff.failed_attempts >= config.max_failures:
             staff.locked_until = now + timedelta(minutes=config.lockout_minutes)
             staff.failed_attempts, staff.first_failed_at = 0, None
+            await AuditLog.create(staff=staff, username=staff.username, action="locked")
         await staff.save()
         raise LoginRefused("用户名或密码错误。")
     if HASHER.check_needs_rehash(staff.password_hash):
@@ -87,6 +88,7 @@ async def login(username: str, password: str, config: AdminSettings) -> SignedIn
     staff.failed_attempts, staff.first_failed_at, staff.locked_until = 0, None, None
     staff.last_login_at = now
     await staff.save()
+    await AuditLog.create(staff=staff, username=staff.username, action="login")
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     await StaffSession.create(
         token_hash=token_hash(token),
@@ -117,9 +119,11 @@ async def session_for(token: str) -> StaffSession | None:
     return session
 
 
-async def logout(token: str) -> None:
-    """End the session of a cookie value."""
-    await StaffSession.filter(token_hash=token_hash(token)).delete()
+async def logout(session: StaffSession) -> None:
+    """End a session."""
+    staff = session.staff
+    await AuditLog.create(staff=staff, username=staff.username, action="logout")
+    await session.delete()
 
 
 def same_secret(given: str, expected: str) -> bool:

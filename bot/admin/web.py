@@ -201,7 +201,7 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
 @allow(StaffRole.REVIEWER, StaffRole.OPERATOR)
 async def logout(request: web.Request) -> web.StreamResponse:
     """End the session."""
-    await auth.logout(request.cookies.get(SESSION_COOKIE, ""))
+    await auth.logout(request[SESSION])
     response = web.Response(status=303, headers={"Location": "/admin/login"})
     response.del_cookie(SESSION_COOKIE, path="/admin/")
     return response
