@@ -9,6 +9,11 @@ from datetime import date, datetime, timedelta, timezone
 SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
 
 
+def local_time(value: datetime | None) -> str:
+    """A stored UTC time as staff read it (Asia/Shanghai, to the minute)."""
+    return value.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
 def is_working_day(day: date, holidays: Collection[str]) -> bool:
     """Monday to Friday and not a holiday (``YYYY-MM-DD`` strings)."""
     return day.weekday() < 5 and day.isoformat() not in holidays

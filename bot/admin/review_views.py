@@ -6,13 +6,12 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from aiohttp import web
 from tortoise.transactions import in_transaction
 
 from bot.admin import actions
-from bot.admin.deadline import SHANGHAI, review_deadline
+from bot.admin.deadline import SHANGHAI, local_time, review_deadline
 from bot.admin.web import (
     ADMIN_ENGINE,
     allow,
@@ -53,10 +52,6 @@ def _flow(request: web.Request, order: Order) -> Flow:
     return engine.flows[order.kind]
 
 
-def _local(value: Any) -> str:
-    return value.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if value else ""
-
-
 @allow(*REVIEWERS)
 async def queue(request: web.Request) -> web.StreamResponse:
     """Paid orders waiting for review, oldest first, with their review deadline."""
@@ -68,7 +63,7 @@ async def queue(request: web.Request) -> web.StreamResponse:
     for order in orders:
         entered = order.queued_at or order.submitted_at or order.created_at
         due = review_deadline(entered, config.review_working_days, config.holidays)
-        rows.append(QueueRow(order, _local(entered), due.isoformat(), due < now_local))
+        rows.append(QueueRow(order, local_time(entered), due.isoformat(), due < now_local))
     return render(request, "queue.html", {"rows": rows})
 
 
@@ -136,7 +131,7 @@ async def _detail(
         "fields": fields,
         "materials": materials,
         "record": record,
-        "submitted": _local(order.submitted_at),
+        "submitted": local_time(order.submitted_at),
         "material_reasons": actions.MATERIAL_REASONS,
         "field_reasons": actions.FIELD_REASONS,
         "rejectable": {s.key for s in actions.rejectable_steps(flow, answers)},
@@ -233,7 +228,7 @@ async def audit_log(request: web.Request) -> web.StreamResponse:
     if order_no:
         query = query.filter(order_no=order_no)
     entries = await query.order_by("-at", "-id").limit(200)
-    rows = [(entry, _local(entry.at)) for entry in entries]
+    rows = [(entry, local_time(entry.at)) for entry in entries]
     return render(request, "audit.html", {"rows": rows, "order_no": order_no})
 
 

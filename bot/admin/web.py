@@ -19,6 +19,7 @@ import jinja2
 from aiohttp import web
 
 from bot.admin import auth
+from bot.admin.deadline import local_time
 from bot.engine import Engine
 from bot.services import Services
 from models.staff import Staff, StaffRole, StaffSession
@@ -49,6 +50,7 @@ TEMPLATES = jinja2.Environment(
 )
 
 
+TEMPLATES.filters["local"] = local_time
 TEMPLATES.globals["status_label"] = {
     "draft": "填写中",
     "submitted": "待支付",
