@@ -26,7 +26,7 @@ log = get_logger(__name__)
 
 JOB = "notice.send"
 SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
-CONTACT_PHONE = {"org": "handler_phone", "personal": "phone"}
+CONTACT_PHONE = {"org": "handler_phone", "personal": "phone"}  # who hears about the order
 # WeChat answers after which retrying the same message cannot help: SMS instead.
 UNDELIVERABLE = {
     40003,  # invalid openid (e.g. a mini-program user)

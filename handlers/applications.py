@@ -10,6 +10,7 @@ from bot import engine_texts as T
 from bot.engine import Engine, Reprompt, Turn
 from bot.flows import Step, StepKind
 from bot.messages import Answer, Inbound, TextReply
+from bot.notices import CONTACT_PHONE
 from bot.outbox import utcnow
 from bot.secrets_box import lookup_hash
 from bot.services import Services
@@ -32,7 +33,6 @@ SUBMITTED = (
     "请按提示完成支付；支付后 CA 将在 3 个工作日内审核，结果会通过本公众号通知您。"
 )
 SUBJECT_FIELDS = {"org": ("uscc", "uscc"), "personal": ("id_number", "id_number")}
-CONTACT_PHONE = {"org": "handler_phone", "personal": "phone"}  # who hears about the order
 
 
 def build_engine(services: Services) -> Engine:
