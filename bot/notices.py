@@ -20,7 +20,8 @@ from bot.outbox import PermanentJobError, enqueue, job_handler, utcnow
 from bot.services import Services
 from bot.sms import ORDER_NOTICE, SmsError, SmsUnavailable
 from bot.wechat.client import WeChatAPIError, WeChatUnavailable
-from models.orders import Order
+from models.orders import Conversation, Order
+from models.users import WeChatUser
 
 log = get_logger(__name__)
 
@@ -107,12 +108,29 @@ def contact_phone(services: Services, order: Order) -> str | None:
     return services.cipher.decrypt(stored, context=f"order:{order.order_no}:{key}")
 
 
+async def recipient(order: Order) -> str | None:
+    """The official-account openid to notify: the applicant's own, or for an application made
+    in the mini-program, the follower with the same UnionID (None: no way in WeChat)."""
+    from_mp = await Conversation.filter(channel="mp", openid=order.owner_openid).exists()
+    if not from_mp:
+        return order.owner_openid
+    if order.owner_unionid:
+        follower = await WeChatUser.filter(channel="oa", unionid=order.owner_unionid).first()
+        if follower is not None:
+            return follower.openid
+    return None
+
+
 @job_handler(JOB)
 async def send_notice(payload: dict[str, Any], services: Services) -> None:
     """Deliver one notice: WeChat template or text message, SMS when WeChat cannot."""
     order = await Order.get_or_none(order_no=str(payload.get("order_no", "")))
     if order is None:
         raise PermanentJobError("order not found")
+    openid = await recipient(order)
+    if openid is None:
+        await _by_sms(services, order, str(payload["status"]))
+        return
     config = services.settings.notices
     kind = str(payload["kind"])
     url = order_link(services, order.order_no)
@@ -123,12 +141,12 @@ async def send_notice(payload: dict[str, Any], services: Services) -> None:
             values |= {"order_no": order.order_no, "time": str(payload.get("time", ""))}
             data = {field: values[value] for field, value in config.fields.items()}
             await services.wechat.send_template(
-                order.owner_openid, template, data, url=url or None, client_msg_id=payload["key"]
+                openid, template, data, url=url or None, client_msg_id=payload["key"]
             )
         else:
             text = T.NOTICE_TEXT.format(order_no=order.order_no, **_texts(payload))
             await services.wechat.send_text(
-                order.owner_openid, text + (T.NOTICE_LINK.format(url=url) if url else "")
+                openid, text + (T.NOTICE_LINK.format(url=url) if url else "")
             )
         return
     except WeChatUnavailable:

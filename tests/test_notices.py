@@ -19,7 +19,9 @@ from bot.services import Services, build_services
 from bot.sms import CERT_PASSWORD, ORDER_NOTICE, ConsoleSms
 from bot.worker import Worker
 from models.jobs import Job, JobRun, JobStatus
+from models.orders import Conversation
 from models.staff import Fulfilment, Staff, StaffRole
+from models.users import WeChatUser
 from tests.conftest import with_wechat
 from tests.fakes.wechat_api import WeChatApiFake
 from tests.test_admin_helpers import org_flow, paid_order
@@ -217,3 +219,23 @@ def test_notice_and_console_config_mistakes_are_named(
     path.write_text(toml, encoding="utf-8")
     with pytest.raises(ConfigError, match=message):
         load_settings(path, env={}, check_files=False)
+
+
+async def test_mini_program_applicant_hears_through_the_account_they_follow(
+    with_templates: Services, wechat_api: WeChatApiFake
+) -> None:
+    services = with_templates
+    reviewer, _ = await reviewer_and_operator()
+    wechat_api.add_user("o-oa-follower", unionid="u-shared")
+    await WeChatUser.create(openid="o-oa-follower", channel="oa", unionid="u-shared")
+    for openid, unionid in (("m-mp-1", "u-shared"), ("m-mp-2", "u-alone")):
+        await Conversation.create(channel="mp", openid=openid, unionid=unionid)
+        order = await paid_order(services, openid, photos=False)
+        order.owner_unionid = unionid
+        await order.save()
+        await actions.approve(reviewer, order.order_no)
+    await Worker(services).run_until_idle()
+    assert statuses(wechat_api, "o-oa-follower") == ["审核通过，正在制作证书"]
+    assert not wechat_api.messages_to("m-mp-1") and not wechat_api.messages_to("m-mp-2")
+    [sms] = [m for m in sms_outbox(services).outbox if m.purpose == ORDER_NOTICE]
+    assert sms.params[1] == "审核通过，正在制作证书"  # the one with no follower: by SMS
