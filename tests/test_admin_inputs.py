@@ -3,6 +3,7 @@ values on every POST route; the review deadline's properties; ``certdesk staff a
 
 from __future__ import annotations
 
+import os
 import random
 import subprocess
 import sys
@@ -16,7 +17,7 @@ from bot.app import create_app
 from bot.config import Settings
 from bot.services import Services
 from models.orders import Order
-from models.staff import Staff, StaffRole
+from models.staff import Staff, StaffRole, StaffSession
 from tests.test_admin_auth import admin_routes, concrete
 from tests.test_admin_helpers import Console, console_settings, paid_order, staff
 
@@ -103,8 +104,6 @@ async def test_staff_add_from_the_command_line(settings: Settings, services: Ser
     env = {"CERTDESK_DATABASE_URL": settings.database.url}
 
     def run(*args: str, stdin: str) -> subprocess.CompletedProcess[str]:
-        import os
-
         return subprocess.run(
             [sys.executable, "-m", "bot.cli", "staff", "add", *args, "--password-stdin"],
             input=stdin,
@@ -127,3 +126,19 @@ async def test_staff_add_from_the_command_line(settings: Settings, services: Ser
     assert not await Staff.filter(username="bob").exists()
     wrong_role = run("carl", "--role", "root", stdin="correct horse battery\n")
     assert wrong_role.returncode == 2
+    no_role = run("carl", stdin="correct horse battery\n")
+    assert no_role.returncode != 0 and "--role" in no_role.stderr
+    await StaffSession.create(
+        token_hash="0" * 64, staff=account, csrf_secret="c", expires_at=datetime.now(UTC)
+    )
+    disabled = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "staff", "disable", "rita"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        timeout=60,
+        check=False,
+    )
+    assert disabled.returncode == 0, disabled.stderr
+    assert not (await Staff.get(username="rita")).active
+    assert not await StaffSession.filter(staff=account).exists()  # signed out everywhere

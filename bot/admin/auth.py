@@ -60,7 +60,19 @@ async def add_staff(username: str, role: StaffRole, password: str) -> Staff:
     staff.password_hash, staff.role, staff.active = hashed, role, True
     staff.failed_attempts, staff.locked_until, staff.first_failed_at = 0, None, None
     await staff.save()
+    await StaffSession.filter(staff=staff).delete()  # signed in with the old password: out
     return staff
+
+
+async def disable_staff(username: str) -> bool:
+    """Disable an account and end its sessions; False when there is no such account."""
+    staff = await Staff.get_or_none(username=username)
+    if staff is None:
+        return False
+    staff.active = False
+    await staff.save()
+    await StaffSession.filter(staff=staff).delete()
+    return True
 
 
 async def login(username: str, password: str, config: AdminSettings) -> SignedIn:
