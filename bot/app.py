@@ -120,6 +120,9 @@ def create_app(
     app.router.add_routes(MiniProgramOrders(mini_program, OrderQuery(services, engine)).routes())
     app.router.add_routes(PayNotifications(settings.pay).routes())
     app.router.add_routes(PayPage(services).routes())
+    from bot.admin.web import create_admin_app
+
+    app.add_subapp("/admin", create_admin_app(services, engine))
     channel = None
     if settings.wechat.token:
         channel = WeChatChannel(

@@ -1,4 +1,4 @@
-"""The ``certdesk`` command: serve, worker, migrate, check-config, gen-key, jobs."""
+"""The ``certdesk`` command: serve, worker, migrate, check-config, gen-key, jobs, staff."""
 
 from __future__ import annotations
 
@@ -142,6 +142,42 @@ def cmd_jobs(args: argparse.Namespace) -> None:
     asyncio.run(_with_db(settings, lambda: jobs_admin.run(args, print)))
 
 
+def cmd_staff(args: argparse.Namespace) -> None:
+    """Manage staff console accounts: add (or reset password and role), disable."""
+    import getpass
+
+    from bot.admin.auth import add_staff, disable_staff
+    from models.staff import StaffRole
+
+    settings = _settings(args)
+    if args.action == "disable":
+
+        async def disable() -> None:
+            if not await disable_staff(args.name):
+                raise SystemExit(f"certdesk: no staff account {args.name!r}")
+            print(f"staff {args.name} disabled")
+
+        asyncio.run(_with_db(settings, disable))
+        return
+    if args.role is None:
+        raise SystemExit("certdesk: staff add needs --role reviewer|operator|admin")
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass("password: ")
+        if getpass.getpass("again: ") != password:
+            raise SystemExit("certdesk: the passwords differ")
+
+    async def add() -> None:
+        staff = await add_staff(args.name, StaffRole(args.role), password)
+        print(f"staff {staff.username} ({staff.role}) saved")
+
+    try:
+        asyncio.run(_with_db(settings, add))
+    except ValueError as exc:
+        raise SystemExit(f"certdesk: {exc}") from exc
+
+
 def cmd_menu(args: argparse.Namespace) -> None:
     """Publish the official account's custom menu (menu sync)."""
     from bot.wechat.menu import load_menu
@@ -186,6 +222,11 @@ def build_parser() -> argparse.ArgumentParser:
     command("gen-key", cmd_gen_key)
     menu = command("menu", cmd_menu)
     menu.add_argument("action", choices=["sync"])
+    staff = command("staff", cmd_staff)
+    staff.add_argument("action", choices=["add", "disable"])
+    staff.add_argument("name")
+    staff.add_argument("--role", choices=["reviewer", "operator", "admin"])
+    staff.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     jobs = command("jobs", cmd_jobs)
     from bot.jobs_admin import add_arguments
 

@@ -179,6 +179,36 @@ class CaSettings:
 
 
 @dataclass(frozen=True)
+class AdminSettings:
+    """``[admin]``: the staff console under ``/admin/``."""
+
+    session_hours: float = 8.0
+    max_failures: int = 5  # failed logins within failure_window_minutes lock the account
+    failure_window_minutes: float = 15.0
+    lockout_minutes: float = 15.0
+    review_working_days: int = 3
+    holidays: list[str] = field(default_factory=list)  # YYYY-MM-DD, not working days
+
+
+@dataclass(frozen=True)
+class NoticeSettings:
+    """``[notices]``: how applicants hear about their order (template messages first)."""
+
+    templates: dict[str, str] = field(default_factory=dict)  # notice kind -> template id
+    fields: dict[str, str] = field(
+        default_factory=lambda: {
+            "first": "title",
+            "keyword1": "order_no",
+            "keyword2": "status",
+            "keyword3": "time",
+            "remark": "detail",
+        }
+    )  # template field -> notice value (title, order_no, status, time, detail)
+    order_url: str = ""  # link of every notice; {order_no} is replaced; empty: no link
+    sms_fallback: bool = True
+
+
+@dataclass(frozen=True)
 class ProjectSettings:
     """``[[projects]]``: a platform the CA issues certificates for (数字证书来源), e.g. a city's
     public-resource trading centre; applicants arrive by its QR code (scene ``project:<code>``)
@@ -208,6 +238,8 @@ class Settings:
     sms: SmsSettings = field(default_factory=SmsSettings)
     email: EmailSettings = field(default_factory=EmailSettings)
     ca: CaSettings = field(default_factory=CaSettings)
+    admin: AdminSettings = field(default_factory=AdminSettings)
+    notices: NoticeSettings = field(default_factory=NoticeSettings)
     prices: dict[str, int] = field(default_factory=dict)
     projects: list[ProjectSettings] = field(default_factory=list)
 
@@ -232,6 +264,7 @@ CHOICES = {
     ("sms", "provider"): {"console", "tencent"},
     ("ca", "backend"): {"builtin", "cfssl"},
 }
+NOTICE_VALUES = {"title", "order_no", "status", "time", "detail"}
 
 
 def load_settings(
@@ -430,6 +463,21 @@ def _check_values(settings: Settings, *, check_files: bool) -> None:
     url = settings.database.url
     if not url.startswith(("sqlite://", "postgres://", "postgresql://", "asyncpg://")):
         raise ConfigError("database.url: must start with sqlite:// or postgres://")
+    from bot.texts import NOTICE_TITLES
+
+    for kind in settings.notices.templates:
+        if kind not in NOTICE_TITLES:
+            raise ConfigError(
+                f"notices.templates.{kind}: unknown notice kind (one of {', '.join(NOTICE_TITLES)})"
+            )
+    for name, value in settings.notices.fields.items():
+        if value not in NOTICE_VALUES:
+            raise ConfigError(
+                f"notices.fields.{name}: must be one of {', '.join(sorted(NOTICE_VALUES))}"
+            )
+    for day in settings.admin.holidays:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", day):
+            raise ConfigError(f"admin.holidays: {day!r} is not a date like 2026-10-01")
     aes_key = settings.wechat.encoding_aes_key
     if aes_key and len(aes_key) != 43:
         raise ConfigError("wechat.encoding_aes_key: must be the 43 characters WeChat shows")

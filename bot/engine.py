@@ -373,6 +373,12 @@ class Engine:
             return T.NOTHING_TO_SEND
         return await hook(turn, step)
 
+    async def answer_step(self, turn: Turn, step: Step, inbound: Inbound) -> str | None:
+        """Validate and record ``inbound`` as the answer to ``step`` (any step, e.g. one item a
+        review sent back); returns the echo line. Raises ``Invalid`` or ``Reprompt``."""
+        text = normalise(inbound.text) if inbound.kind == "text" else ""
+        return await self._accept(turn, step, inbound, text)
+
     def view(self, turn: Turn) -> DraftView:
         """What a form shows of a draft: answers as echoed (masked), progress, next step."""
         done, total = self._counts(turn.flow, turn.answers)

@@ -45,6 +45,7 @@ log = get_logger(__name__)
 VERIFY_CODE = "verify_code"
 REVIEW_RESULT = "review_result"
 CERT_PASSWORD = "cert_password"  # noqa: S105  (a purpose name, not a password)
+ORDER_NOTICE = "order_notice"  # an order's news when WeChat cannot deliver it
 
 # The built-in texts of the console provider, by purpose. They are also the reference texts
 # to submit to Tencent for approval: the parameter order {0}, {1}... is the contract.
@@ -52,6 +53,7 @@ CONSOLE_TEXTS: Mapping[str, str] = {
     VERIFY_CODE: "您的验证码为 {0}，5 分钟内有效。如非本人操作，请忽略本短信。",
     REVIEW_RESULT: "您的数字证书申请（订单 {0}）审核结果：{1}。详情请在微信公众号中查看。",
     CERT_PASSWORD: "您的数字证书（订单 {0}）的 USB Key 初始密码为 {1}，请妥善保管并尽快修改。",
+    ORDER_NOTICE: "您的数字证书订单 {0}：{1}。详情请在微信公众号中查看。",
 }
 
 SMS_FAILED = "短信发送失败，请稍后再试；如多次失败，请联系客服。"

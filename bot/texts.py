@@ -65,12 +65,55 @@ PAY_NOT_OPEN = "在线支付暂未开通，请拨打客服电话 {phone}，工�
 PAY_NOTHING_DUE = "您目前没有待支付的订单。如需办理业务，请点击下方菜单。"
 PAY_ALREADY_PAID = "订单 {order_no} 已支付，正在等待审核（3 个工作日内），无需重复支付。"
 PAY_WORDS = frozenset({"支付", "付款", "缴费", "重新支付", "支付链接"})
-PAID_NOTICE = (
-    "✅ 支付成功，等待审核（3 个工作日内）。\n订单号：{order_no}\n"
-    "审核结果会通过本公众号通知您，请留意消息。"
-)
 PAY_PAGE_TITLE = "支付证书费用"
 PAY_PAGE_EXPIRED = "支付链接已失效，请返回公众号回复“支付”重新获取。"
 PAY_PAGE_PAID = "该订单已支付，无需重复支付。请返回公众号查看审核进度。"
 PAY_PAGE_CLOSED = "该订单当前不能支付，请返回公众号回复“支付”或联系客服 {phone}。"
 PAY_PAGE_FAILED = "暂时无法发起支付，请稍后刷新本页重试，或返回公众号回复“支付”。"
+
+# -- order notices (bot.notices): title, status line and what to do next ----------------------
+NOTICE_TITLES = {
+    "order_paid": "订单支付成功",
+    "review_passed": "申请审核通过",
+    "review_failed": "申请需要修改",
+    "certificate_produced": "证书已制作",
+    "password_sent": "证书密码已发送",
+    "shipped": "USB Key 已寄出",
+    "invoice_issued": "发票已开具",
+}
+NOTICE_STATUS = {
+    "order_paid": "支付成功，等待审核（3 个工作日内）",
+    "review_passed": "审核通过，正在制作证书",
+    "review_failed": "审核未通过，请按提示修改",
+    "certificate_produced": "证书已制作完成",
+    "password_sent": "证书密码已通过{channel}发送",
+    "shipped": "已寄出（{courier} {tracking_no}）",
+    "invoice_issued": "发票已开具",
+}
+NOTICE_DETAIL = {
+    "order_paid": "审核结果会通过本公众号通知您，请留意消息。",
+    "review_passed": "证书制作完成后将通知您。",
+    "review_failed": (
+        "需要修改：\n{items}\n请在本公众号回复“继续”，按提示只修改以上内容，无需再次支付。"
+    ),
+    "certificate_produced": "证书密码将通过{channel}发送给您，USB Key 随后寄出。",
+    "password_sent": "请注意查收，妥善保管，不要告诉他人。",
+    "shipped": "快递：{courier}，运单号：{tracking_no}。收到后即可使用。",
+    "invoice_issued": "电子发票已发送至您的邮箱。",
+}
+NOTICE_TEXT = "【{title}】\n订单号：{order_no}\n状态：{status}\n{detail}"
+NOTICE_LINK = "\n查看订单：{url}"
+PASSWORD_CHANNELS = {
+    "org": "短信（法定代表人手机 {phone}）",
+    "personal": "短信（手机 {phone}）",
+    "transfer": "对公账户打款附言",
+}
+
+# -- fixing what the review sent back (handlers.review) ---------------------------------------
+FIX_ITEM = "您的订单 {order_no} 需要修改（第 {n}/{total} 项）：{label}\n原因：{reason}\n\n{prompt}"
+FIX_WANT_PHOTO = "请发送“{label}”的新照片。"
+FIX_WANT_TEXT = "请直接回复新的“{label}”。"
+FIX_DONE = (
+    "✅ 已全部修改，订单 {order_no} 已重新提交审核，无需再次支付。"
+    "CA 将在 3 个工作日内完成审核，结果会通过本公众号通知您。"
+)

@@ -3,6 +3,8 @@
 Importing this package registers every job handler with ``bot.outbox``.
 """
 
+from bot import notices
+from bot.admin import delivery
 from handlers import diagnostics, payments
 
-__all__ = ["diagnostics", "payments"]
+__all__ = ["delivery", "diagnostics", "notices", "payments"]

@@ -5,6 +5,7 @@ of the handler's phone, and submitting the confirmed order for payment.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 
 from bot import engine_texts as T
 from bot import texts
@@ -12,6 +13,7 @@ from bot.engine import Engine, Reprompt, Turn, normalise
 from bot.flows import Step, StepKind
 from bot.messages import Answer, Inbound, TextReply
 from bot.mp_api import CHANNEL as MP_CHANNEL
+from bot.notices import CONTACT_PHONE
 from bot.outbox import utcnow
 from bot.secrets_box import lookup_hash
 from bot.services import Services
@@ -23,7 +25,7 @@ from bot.wechat.client import WeChatAPIError
 from handlers import org_certificate, personal_certificate
 from handlers.common import yuan
 from handlers.payments import payment_replies
-from models.orders import OrderStatus
+from models.orders import Order, OrderStatus
 
 MEDIA_EXPIRED = 40007  # WeChat: invalid media_id (temporary media live 3 days)
 VERIFIED = "verified"
@@ -137,17 +139,24 @@ async def _check_code(turn: Turn, step: Step, inbound: Inbound) -> str | None:
     return VERIFIED
 
 
+def index_order(order: Order, answers: Mapping[str, str], lookup_key: bytes) -> None:
+    """What staff search orders by: the subject's hash and name, the contact phone's hash."""
+    field, kind = SUBJECT_FIELDS[order.kind]
+    order.subject_hash = lookup_hash(answers[field], lookup_key, kind=kind)
+    order.subject_name = answers.get("org_name") or answers.get("user_name")
+    order.phone_hash = lookup_hash(answers[CONTACT_PHONE[order.kind]], lookup_key, kind="phone")
+
+
 async def _submit(turn: Turn) -> Answer:
     """Everything answered, confirmed, uploaded and verified: the order goes to payment."""
     order, settings = turn.order, turn.services.settings
     years = turn.answers.get("years", "1")
     order.project = turn.answers.get("project", "")
     amount = settings.price(order.kind, years, order.project)
-    field, kind = SUBJECT_FIELDS[order.kind]
     order.status = OrderStatus.SUBMITTED
     order.submitted_at = utcnow()
     order.amount_fen = amount
-    order.subject_hash = lookup_hash(turn.answers[field], turn.services.lookup_key, kind=kind)
+    index_order(order, turn.answers, turn.services.lookup_key)
     turn.conversation.order = None
     turn.conversation.history = []
     shown = yuan(amount) if amount else "以 CA 通知为准"

@@ -29,9 +29,8 @@ from bot.pay.orders import (
     query_and_settle,
     submit_refund,
 )
-from bot.pay.settle import CLOSE_JOB, PAID_NOTICE_JOB, REFUND_JOB
+from bot.pay.settle import CLOSE_JOB, REFUND_JOB
 from bot.services import Services
-from bot.wechat.client import WeChatAPIError
 from handlers.common import yuan
 from models.orders import Order, OrderStatus
 from models.payments import Payment, PaymentState, Refund, RefundState, TradeType
@@ -166,19 +165,3 @@ async def refund_payment(payload: dict[str, Any], services: Services) -> None:
         )
     except RefundRefused as exc:
         raise PermanentJobError(str(exc)) from exc
-
-
-@job_handler(PAID_NOTICE_JOB)
-async def order_paid_notice(payload: dict[str, Any], services: Services) -> None:
-    """Tell the applicant the payment arrived (customer-service text of the official account)."""
-    order = await Order.get_or_none(id=payload.get("order_id"))
-    if order is None:
-        raise PermanentJobError("order not found")
-    try:
-        await services.wechat.send_text(
-            order.owner_openid, texts.PAID_NOTICE.format(order_no=order.order_no)
-        )
-    except WeChatAPIError as exc:
-        if exc.errcode in (40003, 45015, 43004):  # not our user / 48 h window closed / unfollowed
-            raise PermanentJobError(f"cannot reach the applicant: {exc}") from exc
-        raise

@@ -10,6 +10,7 @@ from bot.outbox import utcnow
 from bot.services import Services
 from bot.texts import NOT_ONLINE_YET, PAY_WORDS, SERVICES_MENU, UNSUPPORTED_MESSAGE, WELCOME
 from bot.wechat.client import WeChatAPIError
+from handlers import review
 from handlers.applications import build_engine, prefetch_photo
 from handlers.order_query import OrderQuery
 from handlers.payments import pay_again
@@ -70,6 +71,8 @@ def build_dispatcher(services: Services, engine: Engine | None = None) -> Dispat
             answer = await engine.handle(inbound.channel, inbound.openid, inbound)
             if answer is None:
                 answer = await query.handle(inbound)
+            if answer is None:
+                answer = await review.handle(engine, inbound)  # fixing a rejected order
             if answer is not None:
                 return answer
             text = normalise(inbound.text) if inbound.kind == "text" else ""

@@ -6,4 +6,5 @@ MODEL_MODULES = [
     "models.orders",
     "models.payments",
     "models.materials",
+    "models.staff",
 ]

@@ -40,6 +40,10 @@ class Order(Model):
     owner_unionid = fields.CharField(max_length=64, null=True, db_index=True)
     answers: fields.Field[dict[str, str]] = fields.JSONField(default=dict)
     subject_hash = fields.CharField(max_length=64, null=True, db_index=True)
+    subject_name = fields.CharField(max_length=128, null=True, db_index=True)  # unit or person
+    phone_hash = fields.CharField(max_length=64, null=True, db_index=True)  # the contact's phone
+    queued_at = fields.DatetimeField(null=True)  # entered the review queue (paid / resubmitted)
+    resubmission = fields.BooleanField(default=False)  # back in review after a rejection
     amount_fen = fields.IntField(null=True)
     consent_version = fields.CharField(max_length=32, null=True)
     consent_at = fields.DatetimeField(null=True)

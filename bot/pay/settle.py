@@ -19,6 +19,7 @@ from tortoise.transactions import in_transaction
 
 from bot.config import PaySettings
 from bot.logs import get_logger
+from bot.notices import notify_order_paid
 from bot.outbox import enqueue, utcnow
 from models.orders import Order, OrderStatus
 from models.payments import (
@@ -32,7 +33,6 @@ from models.payments import (
 
 log = get_logger(__name__)
 
-PAID_NOTICE_JOB = "notice.order_paid"
 CLOSE_JOB = "pay.close"
 REFUND_JOB = "pay.refund"
 PAYABLE_ORDER_STATES = (OrderStatus.SUBMITTED, OrderStatus.CLOSED)
@@ -131,7 +131,8 @@ async def _order_paid(payment: Payment) -> None:
     """The order of a just-paid payment goes to review; a second payment is refunded."""
     order = payment.order
     moved = await Order.filter(id=order.id, status__in=PAYABLE_ORDER_STATES).update(
-        status=OrderStatus.PAID
+        status=OrderStatus.PAID,
+        queued_at=utcnow(),  # the review queue counts from payment
     )
     if not moved:
         log.error(
@@ -144,9 +145,7 @@ async def _order_paid(payment: Payment) -> None:
             dedupe_key=f"{REFUND_JOB}:duplicate:{payment.id}",
         )
         return
-    await enqueue(
-        PAID_NOTICE_JOB, {"order_id": order.id}, dedupe_key=f"{PAID_NOTICE_JOB}:{order.id}"
-    )
+    await notify_order_paid(order)
     others = await Payment.filter(order_id=order.id, state=PaymentState.UNPAID).exclude(
         id=payment.id
     )

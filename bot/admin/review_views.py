@@ -1,0 +1,246 @@
+"""Console pages of review: the queue, search, an order's answers and materials, reveal,
+approve and reject."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from pathlib import Path
+
+from aiohttp import web
+from tortoise.transactions import in_transaction
+
+from bot.admin import actions
+from bot.admin.deadline import SHANGHAI, local_time, review_deadline
+from bot.admin.web import (
+    ADMIN_ENGINE,
+    allow,
+    order_no_of,
+    render,
+    services_of,
+    staff_of,
+    text_input,
+)
+from bot.engine import Engine, decrypt_answers
+from bot.flows import Flow, StepKind
+from bot.outbox import utcnow
+from bot.secrets_box import lookup_hash
+from bot.validators import Invalid, mobile
+from models.materials import Material
+from models.orders import Order, OrderStatus
+from models.staff import AuditLog, Fulfilment, StaffRole
+
+REVIEWERS = (StaffRole.REVIEWER,)
+EVERYONE = (StaffRole.REVIEWER, StaffRole.OPERATOR)
+MIN_SIDE = 800  # pixels; smaller photos are flagged to the reviewer
+SEARCH_LIMIT = 50
+OTHER = "__other__"
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    """One paid order waiting for review."""
+
+    order: Order
+    queued: str
+    deadline: str
+    overdue: bool
+
+
+def _flow(request: web.Request, order: Order) -> Flow:
+    engine: Engine = request.app[ADMIN_ENGINE]
+    return engine.flows[order.kind]
+
+
+@allow(*REVIEWERS)
+async def queue(request: web.Request) -> web.StreamResponse:
+    """Paid orders waiting for review, oldest first, with their review deadline."""
+    config = services_of(request).settings.admin
+    orders = await Order.filter(status=OrderStatus.PAID)
+    orders.sort(key=lambda o: o.queued_at or o.submitted_at or o.created_at)
+    now_local = utcnow().astimezone(SHANGHAI).date()
+    rows = []
+    for order in orders:
+        entered = order.queued_at or order.submitted_at or order.created_at
+        due = review_deadline(entered, config.review_working_days, config.holidays)
+        rows.append(QueueRow(order, local_time(entered), due.isoformat(), due < now_local))
+    return render(request, "queue.html", {"rows": rows})
+
+
+@allow(*EVERYONE)
+async def search(request: web.Request) -> web.StreamResponse:
+    """Find orders by order number, unit (or applicant) name, or the contact's phone."""
+    text = text_input(request.query.get("q"), 64)
+    orders: list[Order] = []
+    if text:
+        lookup_key = services_of(request).lookup_key
+        try:
+            phone = mobile(text)
+        except Invalid:
+            phone = ""
+        query = Order.exclude(status__in=[OrderStatus.DRAFT, OrderStatus.CANCELLED])
+        if phone:
+            query = query.filter(phone_hash=lookup_hash(phone, lookup_key, kind="phone"))
+        elif text.upper().startswith("CD") and text[2:].isdigit():
+            query = query.filter(order_no=text.upper())
+        else:
+            query = query.filter(subject_name__icontains=text)
+        orders = await query.order_by("-created_at").limit(SEARCH_LIMIT)
+    return render(request, "search.html", {"q": text, "orders": orders})
+
+
+async def _order(request: web.Request) -> Order:
+    order_no = order_no_of(request)
+    order = await Order.get_or_none(order_no=order_no) if order_no else None
+    if order is None or order.status in {OrderStatus.DRAFT, OrderStatus.CANCELLED}:
+        raise web.HTTPNotFound(text="订单不存在。")
+    return order
+
+
+async def _detail(
+    request: web.Request,
+    order: Order,
+    revealed: dict[str, str] | None = None,
+    error: str = "",
+    status: int = 200,
+) -> web.Response:
+    services = services_of(request)
+    flow = _flow(request, order)
+    answers = decrypt_answers(services, flow, order)
+    fields = []
+    for step in flow.applicable(answers):
+        if step.kind in {StepKind.UPLOAD, StepKind.SMS, StepKind.CONFIRM, StepKind.CONSENT}:
+            continue
+        shown = (revealed or {}).get(step.key) or Engine.display(step, answers)
+        fields.append({"step": step, "value": shown, "sensitive": step.sensitive})
+    latest: dict[str, Material] = {}
+    for stored in await Material.filter(order=order).order_by("created_at"):
+        latest[stored.slot] = stored
+    materials = []
+    for step in flow.applicable(answers):
+        if step.kind is StepKind.UPLOAD:
+            material = latest.get(step.key)
+            warnings = []
+            if material is not None and min(material.width or 0, material.height or 0) < MIN_SIDE:
+                warnings.append(f"分辨率较低（{material.width}×{material.height}）")
+            materials.append({"step": step, "material": material, "warnings": warnings})
+    record = await Fulfilment.get_or_none(order=order)
+    context = {
+        "order": order,
+        "flow": flow,
+        "fields": fields,
+        "materials": materials,
+        "record": record,
+        "submitted": local_time(order.submitted_at),
+        "material_reasons": actions.MATERIAL_REASONS,
+        "field_reasons": actions.FIELD_REASONS,
+        "rejectable": {s.key for s in actions.rejectable_steps(flow, answers)},
+        "couriers": actions.COURIERS,
+        "can_review": staff_of(request).role in {StaffRole.REVIEWER, StaffRole.ADMIN},
+        "can_fulfil": staff_of(request).role in {StaffRole.OPERATOR, StaffRole.ADMIN},
+        "error": error,
+        "other": OTHER,
+    }
+    return render(request, "order.html", context, status)
+
+
+@allow(*EVERYONE)
+async def detail(request: web.Request) -> web.StreamResponse:
+    """One order: every answer (sensitive ones masked), the materials, what was done."""
+    return await _detail(request, await _order(request))
+
+
+@allow(*REVIEWERS)
+async def reveal(request: web.Request) -> web.StreamResponse:
+    """Show one sensitive answer in clear to a reviewer; every reveal is audited."""
+    order = await _order(request)
+    key = text_input((await request.post()).get("field"), 64)
+    flow = _flow(request, order)
+    step = flow.steps_by_key.get(key)
+    if step is None or not step.sensitive or key not in order.answers:
+        return await _detail(request, order, error="没有可显示的字段。", status=400)
+    answers = decrypt_answers(services_of(request), flow, order)
+    async with in_transaction():
+        await actions.audit(staff_of(request), "reveal", order.order_no, {}, {"field": key})
+    return await _detail(request, order, revealed={key: answers[key]})
+
+
+@allow(*EVERYONE)
+async def material_file(request: web.Request) -> web.StreamResponse:
+    """The image of a material (only for signed-in staff; never cached)."""
+    try:
+        material_id = int(request.match_info["material_id"])
+    except ValueError as exc:
+        raise web.HTTPNotFound() from exc
+    material = await Material.get_or_none(id=material_id)
+    if material is None:
+        raise web.HTTPNotFound()
+    path = await asyncio.to_thread(
+        _stored_file, services_of(request).settings.storage.path, material
+    )
+    if path is None:
+        raise web.HTTPNotFound()
+    return web.FileResponse(path, headers={"Content-Type": material.content_type})
+
+
+def _stored_file(storage: str, material: Material) -> Path | None:
+    """The material's file, if it exists inside the storage directory."""
+    root = Path(storage).resolve()
+    path = (root / material.path).resolve()
+    return path if path.is_relative_to(root) and path.is_file() else None
+
+
+@allow(*REVIEWERS)
+async def approve(request: web.Request) -> web.StreamResponse:
+    """Review passed."""
+    order_no = order_no_of(request)
+    try:
+        await actions.approve(staff_of(request), order_no)
+    except actions.ActionRefused as exc:
+        return await _detail(request, await _order(request), error=str(exc), status=409)
+    raise web.HTTPSeeOther("/admin/")
+
+
+@allow(*REVIEWERS)
+async def reject(request: web.Request) -> web.StreamResponse:
+    """Review failed: the chosen (or typed) reason for each material and field to fix."""
+    order = await _order(request)
+    form = await request.post()
+    items = []
+    for step in actions.rejectable_steps(_flow(request, order), order.answers):
+        choice = text_input(form.get(f"reason:{step.key}"))
+        if choice == OTHER:
+            choice = text_input(form.get(f"other:{step.key}"))
+        if choice:
+            items.append(actions.RejectItem(step.key, choice))
+    try:
+        await actions.reject(staff_of(request), order.order_no, _flow(request, order), items)
+    except actions.ActionRefused as exc:
+        return await _detail(request, order, error=str(exc), status=400)
+    raise web.HTTPSeeOther("/admin/")
+
+
+@allow()
+async def audit_log(request: web.Request) -> web.StreamResponse:
+    """The last staff actions (admins only), optionally of one order."""
+    order_no = text_input(request.query.get("order"), 32)
+    query = AuditLog.all()
+    if order_no:
+        query = query.filter(order_no=order_no)
+    entries = await query.order_by("-at", "-id").limit(200)
+    rows = [(entry, local_time(entry.at)) for entry in entries]
+    return render(request, "audit.html", {"rows": rows, "order_no": order_no})
+
+
+def routes() -> list[web.RouteDef]:
+    """The review pages' routes (relative to ``/admin``)."""
+    return [
+        web.get("/", queue),
+        web.get("/search", search),
+        web.get("/orders/{order_no}", detail),
+        web.post("/orders/{order_no}/reveal", reveal),
+        web.post("/orders/{order_no}/approve", approve),
+        web.post("/orders/{order_no}/reject", reject),
+        web.get("/materials/{material_id}", material_file),
+        web.get("/audit", audit_log),
+    ]
