@@ -166,6 +166,13 @@ class CaSettings:
 
     backend: str = "builtin"
     api_base_url: str = ""
+    path: str = "var/ca"  # built-in CA: certificates, encrypted keys, revocations
+    key_algorithm: str = "ecdsa-p256"  # built-in CA keys: ecdsa-p256 or rsa-2048
+    name: str = "certdesk CA"  # built-in CA: the O and CN stem of the root / issuing CA
+    identifier_oid: str = "2.5.4.5"  # subject attribute carrying the credit code / ID number
+    crl_days: int = 7  # how long a CRL is valid (nextUpdate)
+    profile_org: str = "org"  # the external engine's signing profile names
+    profile_personal: str = "personal"
 
 
 @dataclass(frozen=True)
@@ -221,6 +228,7 @@ CHOICES = {
     ("logging", "level"): {"DEBUG", "INFO", "WARNING", "ERROR"},
     ("sms", "provider"): {"console", "tencent"},
     ("ca", "backend"): {"builtin", "cfssl"},
+    ("ca", "key_algorithm"): {"ecdsa-p256", "rsa-2048"},
 }
 
 

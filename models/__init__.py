@@ -1,3 +1,9 @@
 """Tortoise ORM models and the state machines of certdesk's records."""
 
-MODEL_MODULES = ["models.jobs", "models.users", "models.orders", "models.materials"]
+MODEL_MODULES = [
+    "models.jobs",
+    "models.users",
+    "models.orders",
+    "models.materials",
+    "models.certificates",
+]
