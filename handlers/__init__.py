@@ -3,6 +3,7 @@
 Importing this package registers every job handler with ``bot.outbox``.
 """
 
+from bot import reminders
 from handlers import diagnostics
 
-__all__ = ["diagnostics"]
+__all__ = ["diagnostics", "reminders"]
