@@ -17,7 +17,7 @@ from bot.ca.base import (
 )
 from bot.ca.builtin import BuiltinCA
 from bot.ca.cfssl import CfsslCA
-from bot.ca.profiles import ORG, PERSONAL, Profile, SubjectInfo, profile_for
+from bot.ca.profiles import ORG, PERSONAL, SERIAL_NUMBER_OID, Profile, SubjectInfo, profile_for
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -43,6 +43,8 @@ def build_ca(services: Services) -> CertificateAuthority:
     """The CA engine configured in ``[ca]``."""
     config = services.settings.ca
     if config.backend == "cfssl":
+        if config.identifier_oid != SERIAL_NUMBER_OID:
+            raise CaError("ca.identifier_oid: the cfssl backend can only use 2.5.4.5")
         return CfsslCA(
             config.api_base_url,
             lambda: services.http,

@@ -42,6 +42,14 @@ VALIDITY_TOLERANCE = timedelta(minutes=10)
 _NAME_FIELDS = {"C": "country", "ST": "province", "L": "city", "O": "organisation", "OU": "unit"}
 
 
+class EngineMismatch(CaError):
+    """The engine signed something other than what was requested; nothing was handed out."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("CA engine's certificate refused: " + "; ".join(problems))
+        self.problems = problems
+
+
 class CfsslCA:
     """Issues through a CFSSL engine; every answer is verified before it is returned."""
 
@@ -117,7 +125,9 @@ class CfsslCA:
         result = await self._post("sign", body)
         certificate = _load_pem(result.get("certificate"), "sign")
         ca = await self.ca_certificate()
-        _check_issued(certificate, csr, ca, profile, subject, not_before, not_after)
+        problems = _problems(certificate, csr, ca, profile, subject, not_before, not_after)
+        if problems:
+            raise EngineMismatch(problems)
         return IssuedCertificate(certificate, (ca,))
 
     async def revoke(self, serial: int, reason: RevocationReason) -> None:
@@ -152,7 +162,7 @@ def _attributes(name: x509.Name) -> list[tuple[str, str]]:
     return sorted((a.oid.dotted_string, str(a.value)) for a in name)
 
 
-def _check_issued(
+def _problems(
     certificate: x509.Certificate,
     csr: x509.CertificateSigningRequest,
     ca: x509.Certificate,
@@ -160,40 +170,49 @@ def _check_issued(
     subject: SubjectInfo,
     not_before: datetime,
     not_after: datetime,
-) -> None:
-    """Raise ``CaError`` naming the first way the certificate differs from the request."""
+) -> list[str]:
+    """Every way the returned certificate differs from what was requested (empty: none)."""
+    problems = []
     spki = serialization.PublicFormat.SubjectPublicKeyInfo
     der = serialization.Encoding.DER
     if certificate.public_key().public_bytes(der, spki) != csr.public_key().public_bytes(der, spki):
-        raise CaError("CA engine returned a certificate for another public key")
+        problems.append("public key: not the CSR's key")
     try:
         certificate.verify_directly_issued_by(ca)
-    except Exception as exc:  # wrong key type or bad signature
-        raise CaError("CA engine's certificate is not signed by its CA certificate") from exc
+    except Exception:  # wrong key type or bad signature
+        problems.append("signature: not signed by the engine's CA certificate")
     if _attributes(certificate.subject) != _attributes(subject.to_name(SERIAL_NUMBER_OID)):
-        raise CaError(
-            "CA engine changed the subject (it needs SerialNumber support, CFSSL ≥ 1.4): "
+        problems.append(
+            "subject: changed by the engine (SerialNumber needs CFSSL 1.4 or later): "
             + certificate.subject.rfc4514_string()
         )
     if (
         abs(certificate.not_valid_before_utc - utc(not_before)) > VALIDITY_TOLERANCE
         or abs(certificate.not_valid_after_utc - utc(not_after)) > VALIDITY_TOLERANCE
     ):
-        raise CaError("CA engine ignored the requested validity (not_before/not_after)")
+        problems.append("validity: the requested not_before/not_after were not applied")
     try:
-        usage = certificate.extensions.get_extension_for_class(x509.KeyUsage).value
-        eku = certificate.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
-    except x509.ExtensionNotFound as exc:
-        raise CaError(f"CA engine's profile {profile.name!r} lacks key usages") from exc
+        usage: x509.KeyUsage | None = certificate.extensions.get_extension_for_class(
+            x509.KeyUsage
+        ).value
+    except x509.ExtensionNotFound:
+        usage = None
+    try:
+        eku = set(certificate.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value)
+    except x509.ExtensionNotFound:
+        eku = set()
     wanted_eku = {ExtendedKeyUsageOID.CLIENT_AUTH, ExtendedKeyUsageOID.EMAIL_PROTECTION}
-    if not (usage.digital_signature and usage.content_commitment) or not wanted_eku <= set(eku):
-        raise CaError(
-            f"CA engine's profile for {profile.name!r} does not give digitalSignature, "
-            "nonRepudiation, clientAuth and emailProtection"
+    if usage is None or not (usage.digital_signature and usage.content_commitment):
+        problems.append(
+            f"key usage: profile {profile.name!r} lacks digitalSignature/nonRepudiation"
+        )
+    if not wanted_eku <= eku:
+        problems.append(
+            f"extended key usage: profile {profile.name!r} lacks clientAuth/emailProtection"
         )
     try:
-        basic = certificate.extensions.get_extension_for_class(x509.BasicConstraints).value
+        if certificate.extensions.get_extension_for_class(x509.BasicConstraints).value.ca:
+            problems.append("basic constraints: a CA certificate for an end entity")
     except x509.ExtensionNotFound:
-        return
-    if basic.ca:
-        raise CaError("CA engine issued a CA certificate to an end entity")
+        pass
+    return problems
