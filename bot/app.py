@@ -16,7 +16,6 @@ from bot.db import close_db, init_db, ping_db
 from bot.logs import get_logger, log_context
 from bot.messages import Dispatcher
 from bot.mp_api import MiniProgramApi
-from bot.reminders import ensure_schedule as ensure_reminder_schedule
 from bot.services import Services, build_services
 from bot.wechat.webhook import WeChatChannel
 from bot.worker import Worker
@@ -132,7 +131,6 @@ def _lifecycle(
         worker_task: asyncio.Task[None] | None = None
         app[WORKER] = None
         if run_worker:
-            await ensure_reminder_schedule()
             worker = Worker(services)
             app[WORKER] = worker
             worker_task = asyncio.create_task(worker.run(stop))

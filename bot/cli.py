@@ -16,7 +16,6 @@ from bot.config import ConfigError, Settings, load_settings
 from bot.db import close_db, init_db, migrate
 from bot.devmode import apply_dev_defaults
 from bot.logs import configure_logging, get_logger
-from bot.reminders import ensure_schedule as ensure_reminder_schedule
 from bot.secrets_box import generate_key
 from bot.services import build_services
 from bot.wechat.client import WeChatAPIError
@@ -76,7 +75,6 @@ async def _serve(settings: Settings, run_worker: bool) -> None:
 async def _worker(settings: Settings) -> None:
     services = build_services(settings)
     await init_db(settings.database.url, settings.database.pool_max_size)
-    await ensure_reminder_schedule()
     stop = asyncio.Event()
     worker = Worker(services)
     task = asyncio.create_task(worker.run(stop))

@@ -425,6 +425,10 @@ def _check_values(settings: Settings, *, check_files: bool) -> None:
         raise ConfigError("server.port: must be between 1 and 65535")
     if settings.worker.concurrency < 1 or settings.worker.max_attempts < 1:
         raise ConfigError("worker.concurrency and worker.max_attempts: must be at least 1")
+    if not re.fullmatch(r"[0-2](\.(0|[1-9]\d*))+", settings.ca.identifier_oid):
+        raise ConfigError("ca.identifier_oid: must be a dotted OID such as 2.5.4.5")
+    if settings.ca.crl_days < 1:
+        raise ConfigError("ca.crl_days: must be at least 1")
     url = settings.database.url
     if not url.startswith(("sqlite://", "postgres://", "postgresql://", "asyncpg://")):
         raise ConfigError("database.url: must start with sqlite:// or postgres://")

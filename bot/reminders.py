@@ -15,8 +15,10 @@ up on reminders that are no longer true. Each (certificate, reminder) is sent at
 A renewed or revoked certificate gets none (only ``issued`` ones are scanned, and the notice
 handler checks again before sending).
 
-The periodic job ``certificates.remind`` scans and schedules its own next run (hourly, one job
-per hour slot by dedupe key); ``ensure_schedule`` starts the chain when a worker starts.
+The periodic job ``certificates.remind`` first schedules its own next run (hourly, one job per
+hour slot by dedupe key, so a failing scan never breaks the chain), then scans. The chain is
+started by ``ensure_schedule``, which ``record_issued`` calls in the transaction that records a
+certificate: there is something to remind about exactly when a certificate exists.
 """
 
 from __future__ import annotations
@@ -101,19 +103,18 @@ def _slot(moment: datetime) -> datetime:
 
 
 async def ensure_schedule(now: datetime | None = None) -> None:
-    """Make sure a scan is queued for the current hour (call when a worker starts)."""
+    """Make sure a scan is queued for the hour of ``now`` (default: this hour)."""
     slot = _slot(now or utcnow())
     await enqueue(SCAN_JOB, run_at=slot, dedupe_key=f"{SCAN_JOB}:{slot:%Y%m%d%H}")
 
 
 @job_handler(SCAN_JOB)
 async def run_scan(payload: dict[str, Any], services: Services) -> None:
-    """The periodic job: queue due reminders, then schedule the next hour's scan."""
+    """The periodic job: schedule the next hour's scan, then queue due reminders."""
+    await ensure_schedule(utcnow() + SCAN_INTERVAL)
     queued = await scan()
     if queued:
         log.info("renewal reminders queued", extra={"count": queued})
-    following = _slot(utcnow()) + SCAN_INTERVAL
-    await enqueue(SCAN_JOB, run_at=following, dedupe_key=f"{SCAN_JOB}:{following:%Y%m%d%H}")
 
 
 def reminder_text(certificate: Certificate, now: datetime) -> str:

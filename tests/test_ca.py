@@ -199,3 +199,18 @@ def test_csr_parser_fuzz(data: bytes) -> None:
 def test_issued_certificate_times_are_utc(ca: BuiltinCA) -> None:
     assert ca.root.not_valid_after_utc.tzinfo is UTC
     assert ca.issuing.not_valid_after_utc > datetime.now(UTC) + timedelta(days=3000)
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("CERTDESK_CA_IDENTIFIER_OID", "serialNumber", "dotted OID"),
+        ("CERTDESK_CA_CRL_DAYS", "0", "at least 1"),
+        ("CERTDESK_CA_KEY_ALGORITHM", "dsa", "ecdsa-p256, rsa-2048"),
+    ],
+)
+def test_bad_ca_settings_are_named(key: str, value: str, message: str) -> None:
+    from bot.config import ConfigError, load_settings
+
+    with pytest.raises(ConfigError, match=message):
+        load_settings(None, env={key: value})

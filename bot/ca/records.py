@@ -2,7 +2,8 @@
 
 Called by whoever had the CA issue: the staff console for a new application, the renewal flow
 for a renewal (which passes the certificate it replaces). A renewal marks the old record
-``renewed`` in the same transaction, so no reminder is sent about it afterwards.
+``renewed`` in the same transaction, so no reminder is sent about it afterwards; recording also
+makes sure the hourly reminder scan is scheduled.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from tortoise.transactions import in_transaction
 
 from bot.ca.base import IssuedCertificate
+from bot.reminders import ensure_schedule as ensure_reminder_schedule
 from models.certificates import Certificate, CertificateStatus
 from models.orders import Order
 
@@ -57,4 +59,5 @@ async def record_issued(
             )
             replaces.status = CertificateStatus.RENEWED
             replaces.replaced_by_id = record.id
+        await ensure_reminder_schedule()
     return record
