@@ -214,3 +214,27 @@ def test_bad_ca_settings_are_named(key: str, value: str, message: str) -> None:
 
     with pytest.raises(ConfigError, match=message):
         load_settings(None, env={key: value})
+
+
+async def test_subject_from_application_answers(ca: BuiltinCA) -> None:
+    from bot.ca.profiles import subject_from_answers
+
+    answers = {
+        "org_name": "高任市建设工程有限公司",
+        "uscc": "91110000600037341L",
+        "department": "",
+        "mail_province": "河南省",
+        "mail_city": "高任市",
+        "legal_id_number": "11010519491231002X",
+    }
+    subject = subject_from_answers("org", answers)
+    issued = await ca.issue(make_csr()[0], ORG, *validity(), subject=subject)
+    dn = issued.subject_dn
+    assert "ST=河南省" in dn and "L=高任市" in dn and "OU=" not in dn
+    assert "11010519491231002X" not in dn  # the legal person's ID never goes in
+    person = subject_from_answers(
+        "personal", {"user_name": "张三", "id_number": "11010519491231002X"}
+    )
+    assert person.common_name == "张三" and person.organisation == ""
+    with pytest.raises(ValueError, match="renewal"):
+        subject_from_answers("renewal", answers)

@@ -17,7 +17,15 @@ from bot.ca.base import (
 )
 from bot.ca.builtin import BuiltinCA
 from bot.ca.cfssl import CfsslCA
-from bot.ca.profiles import ORG, PERSONAL, SERIAL_NUMBER_OID, Profile, SubjectInfo, profile_for
+from bot.ca.profiles import (
+    ORG,
+    PERSONAL,
+    SERIAL_NUMBER_OID,
+    Profile,
+    SubjectInfo,
+    profile_for,
+    subject_from_answers,
+)
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -36,6 +44,7 @@ __all__ = [
     "SubjectInfo",
     "build_ca",
     "profile_for",
+    "subject_from_answers",
 ]
 
 

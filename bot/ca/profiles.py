@@ -103,3 +103,34 @@ class SubjectInfo:
         return x509.Name(
             [x509.NameAttribute(oid, value.strip()) for oid, value in parts if value.strip()]
         )
+
+
+# Where each subject field comes from in an application's (decrypted) answers, by order kind.
+# An organisation's ST/L are those of the address it gave (the flows ask no other address).
+SUBJECT_ANSWERS: dict[str, dict[str, str]] = {
+    "org": {
+        "common_name": "org_name",
+        "organisation": "org_name",
+        "unit": "department",
+        "identifier": "uscc",
+        "province": "mail_province",
+        "city": "mail_city",
+    },
+    "personal": {
+        "common_name": "user_name",
+        "organisation": "org_name",
+        "unit": "department",
+        "identifier": "id_number",
+        "province": "province",
+        "city": "city",
+    },
+}
+
+
+def subject_from_answers(kind: str, answers: dict[str, str]) -> SubjectInfo:
+    """The subject of an organisation or personal application from its decrypted answers."""
+    try:
+        mapping = SUBJECT_ANSWERS[kind]
+    except KeyError:
+        raise ValueError(f"no certificate subject for order kind {kind!r}") from None
+    return SubjectInfo(**{field: answers.get(key, "").strip() for field, key in mapping.items()})
