@@ -238,3 +238,17 @@ async def test_subject_from_application_answers(ca: BuiltinCA) -> None:
     assert person.common_name == "张三" and person.organisation == ""
     with pytest.raises(ValueError, match="renewal"):
         subject_from_answers("renewal", answers)
+
+
+async def test_every_revocation_reason_reaches_the_crl(ca: BuiltinCA) -> None:
+    serials = {}
+    for reason in RevocationReason:
+        issued = await ca.issue(make_csr()[0], ORG, *validity(), subject=ORG_SUBJECT)
+        await ca.revoke(issued.certificate.serial_number, reason)
+        serials[reason] = issued.certificate.serial_number
+    crl = ca.crl()
+    for reason, serial in serials.items():
+        entry = crl.get_revoked_certificate_by_serial_number(serial)
+        assert entry is not None
+        flag = entry.extensions.get_extension_for_class(x509.CRLReason).value.reason
+        assert flag is x509.ReasonFlags[reason.value]

@@ -206,3 +206,20 @@ def test_due_reminder_only_when_renewable(not_after: datetime, offset: int) -> N
     code = due_reminder(not_after, now)
     if code is not None:
         assert check_renewal(not_after, now).ok  # never tell a user to do what is refused
+
+
+async def test_revoked_certificate_is_on_the_crl_and_gets_no_reminder(
+    svc: Services, ca: BuiltinCA
+) -> None:
+    from bot.ca import RevocationReason
+    from bot.ca.records import revoke_recorded
+
+    cert = await _certificate(svc, ca, timedelta(days=6))
+    await revoke_recorded(ca, cert, RevocationReason.KEY_COMPROMISE)
+    await revoke_recorded(ca, cert, RevocationReason.KEY_COMPROMISE)
+    stored = await Certificate.get(id=cert.id)
+    assert (
+        stored.status is CertificateStatus.REVOKED and stored.revocation_reason == "key_compromise"
+    )
+    assert ca.crl().get_revoked_certificate_by_serial_number(int(cert.serial_hex, 16)) is not None
+    assert await scan() == 0

@@ -29,7 +29,7 @@ class CsrError(CaError):
 
 
 class RevocationReason(StrEnum):
-    """RFC 5280 CRL reason codes certdesk uses (names as in cryptography's ``ReasonFlags``)."""
+    """RFC 5280 CRL reason codes certdesk uses (values: member names of ``x509.ReasonFlags``)."""
 
     UNSPECIFIED = "unspecified"
     KEY_COMPROMISE = "key_compromise"

@@ -298,7 +298,7 @@ class BuiltinCA:
                 x509.RevokedCertificateBuilder()
                 .serial_number(int(serial_hex, 16))
                 .revocation_date(datetime.fromisoformat(entry["at"]))
-                .add_extension(x509.CRLReason(x509.ReasonFlags(entry["reason"])), critical=False)
+                .add_extension(x509.CRLReason(x509.ReasonFlags[entry["reason"]]), critical=False)
                 .build()
             )
             builder = builder.add_revoked_certificate(item)

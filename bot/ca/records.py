@@ -3,14 +3,16 @@
 Called by whoever had the CA issue: the staff console for a new application, the renewal flow
 for a renewal (which passes the certificate it replaces). A renewal marks the old record
 ``renewed`` in the same transaction, so no reminder is sent about it afterwards; recording also
-makes sure the hourly reminder scan is scheduled.
+makes sure the hourly reminder scan is scheduled. ``revoke_recorded`` revokes at the CA and marks
+the record.
 """
 
 from __future__ import annotations
 
 from tortoise.transactions import in_transaction
 
-from bot.ca.base import IssuedCertificate
+from bot.ca.base import CertificateAuthority, IssuedCertificate, RevocationReason
+from bot.outbox import utcnow
 from bot.reminders import ensure_schedule as ensure_reminder_schedule
 from models.certificates import Certificate, CertificateStatus
 from models.orders import Order
@@ -61,3 +63,20 @@ async def record_issued(
             replaces.replaced_by_id = record.id
         await ensure_reminder_schedule()
     return record
+
+
+async def revoke_recorded(
+    ca: CertificateAuthority, certificate: Certificate, reason: RevocationReason
+) -> None:
+    """Revoke a recorded certificate at the CA, then mark the record (no more reminders).
+
+    The CA is asked first: if it fails, the record stays as it was and the call can be
+    repeated (revoking twice is harmless at the CA).
+    """
+    if certificate.status is CertificateStatus.REVOKED:
+        return
+    await ca.revoke(int(certificate.serial_hex, 16), reason)
+    certificate.status = CertificateStatus.REVOKED
+    certificate.revoked_at = utcnow()
+    certificate.revocation_reason = reason.value
+    await certificate.save(update_fields=["status", "revoked_at", "revocation_reason"])
