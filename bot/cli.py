@@ -1,4 +1,5 @@
-"""The ``certdesk`` command: serve, worker, migrate, check-config, gen-key, jobs, staff."""
+"""The ``certdesk`` command: serve, worker, migrate, check-config, gen-key, jobs, menu, staff,
+ca."""
 
 from __future__ import annotations
 
@@ -196,6 +197,35 @@ def cmd_menu(args: argparse.Namespace) -> None:
     print("menu published: " + ", ".join(b["name"] for b in menu["button"]))
 
 
+def cmd_ca(args: argparse.Namespace) -> None:
+    """Built-in CA: create the root and issuing CA (init) or print a fresh CRL (crl)."""
+    from bot.ca import BuiltinCA, CaError
+    from bot.secrets_box import DataCipher
+
+    settings = _settings(args)
+    config = settings.ca
+    if config.backend != "builtin":
+        raise ConfigError("ca: the built-in CA is not in use (ca.backend is not builtin)")
+    try:
+        cipher = DataCipher.from_config(settings.security.data_keys)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from exc
+    ca = BuiltinCA(config.path, cipher, config.identifier_oid)
+    try:
+        if args.action == "init":
+            root, issuing = ca.init(config.name, config.key_algorithm)
+            print(f"root CA: {root.subject.rfc4514_string()}")
+            print(f"issuing CA: {issuing.subject.rfc4514_string()}")
+            print(f"written to {config.path} (private keys encrypted with security.data_keys)")
+        else:
+            from cryptography.hazmat.primitives.serialization import Encoding
+
+            print(ca.crl(config.crl_days).public_bytes(Encoding.PEM).decode("ascii"), end="")
+    except CaError as exc:
+        print(f"certdesk: {exc}", file=sys.stderr)
+        raise SystemExit(1) from exc
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the certdesk command."""
     parser = argparse.ArgumentParser(prog="certdesk", description=__doc__)
@@ -227,6 +257,8 @@ def build_parser() -> argparse.ArgumentParser:
     staff.add_argument("name")
     staff.add_argument("--role", choices=["reviewer", "operator", "admin"])
     staff.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    ca = command("ca", cmd_ca)
+    ca.add_argument("action", choices=["init", "crl"])
     jobs = command("jobs", cmd_jobs)
     from bot.jobs_admin import add_arguments
 

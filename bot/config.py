@@ -176,6 +176,13 @@ class CaSettings:
 
     backend: str = "builtin"
     api_base_url: str = ""
+    path: str = "var/ca"  # built-in CA: certificates, encrypted keys, revocations
+    key_algorithm: str = "ecdsa-p256"  # built-in CA keys: ecdsa-p256 or rsa-2048
+    name: str = "certdesk CA"  # built-in CA: the O and CN stem of the root / issuing CA
+    identifier_oid: str = "2.5.4.5"  # subject attribute carrying the credit code / ID number
+    crl_days: int = 7  # how long a CRL is valid (nextUpdate)
+    profile_org: str = "org"  # the external engine's signing profile names
+    profile_personal: str = "personal"
 
 
 @dataclass(frozen=True)
@@ -263,6 +270,7 @@ CHOICES = {
     ("logging", "level"): {"DEBUG", "INFO", "WARNING", "ERROR"},
     ("sms", "provider"): {"console", "tencent"},
     ("ca", "backend"): {"builtin", "cfssl"},
+    ("ca", "key_algorithm"): {"ecdsa-p256", "rsa-2048"},
 }
 NOTICE_VALUES = {"title", "order_no", "status", "time", "detail"}
 
@@ -460,6 +468,10 @@ def _check_values(settings: Settings, *, check_files: bool) -> None:
         raise ConfigError("server.port: must be between 1 and 65535")
     if settings.worker.concurrency < 1 or settings.worker.max_attempts < 1:
         raise ConfigError("worker.concurrency and worker.max_attempts: must be at least 1")
+    if not re.fullmatch(r"[0-2](\.(0|[1-9]\d*))+", settings.ca.identifier_oid):
+        raise ConfigError("ca.identifier_oid: must be a dotted OID such as 2.5.4.5")
+    if settings.ca.crl_days < 1:
+        raise ConfigError("ca.crl_days: must be at least 1")
     url = settings.database.url
     if not url.startswith(("sqlite://", "postgres://", "postgresql://", "asyncpg://")):
         raise ConfigError("database.url: must start with sqlite:// or postgres://")

@@ -117,3 +117,17 @@ FIX_DONE = (
     "✅ 已全部修改，订单 {order_no} 已重新提交审核，无需再次支付。"
     "CA 将在 3 个工作日内完成审核，结果会通过本公众号通知您。"
 )
+
+# Certificate renewal (seed section 2) and its reminders.
+RENEWAL_TOO_EARLY = "证书有效期剩余 {days} 天，到期前 {window} 天内方可更新。"
+RENEWAL_TOO_LATE = "证书已过期超过 {grace} 天，无法更新，请重新申请。"
+RENEWAL_REMINDER_BEFORE = (
+    "【证书到期提醒】您的{kind}（{subject}）将于 {expiry} 到期，剩余 {days} 天。\n"
+    "到期前 90 天内即可在线更新，新证书有效期在原截止日期基础上顺延。"
+    "请点击菜单“证书更新”办理。"
+)
+RENEWAL_REMINDER_AFTER = (
+    "【证书过期提醒】您的{kind}（{subject}）已于 {expiry} 过期 {days} 天，过期后无法正常使用。\n"
+    "过期 365 天内仍可在线更新，请点击菜单“证书更新”办理；超过 365 天需重新申请。"
+)
+CERTIFICATE_KIND_NAMES = {"org": "单位数字证书", "personal": "个人数字证书"}

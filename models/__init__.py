@@ -7,4 +7,5 @@ MODEL_MODULES = [
     "models.payments",
     "models.materials",
     "models.staff",
+    "models.certificates",
 ]

@@ -4,6 +4,7 @@
 # Exits non-zero when either cannot be brought up: a missing component is a failure.
 set -euo pipefail
 "$(dirname "$0")/install-card-stack.sh"  # pcscd + vpcd + OpenSC for the Key bridge tests
+"$(dirname "$0")/install-browser.sh"  # Chromium for the staff console browser tests
 
 need_apt=()
 command -v pg_isready >/dev/null 2>&1 || need_apt+=(postgresql)

@@ -114,13 +114,15 @@ async def test_invalid_ttl_is_refused(store: Store, ttl: float) -> None:
 
 async def test_set_if_absent_has_exactly_one_winner(store: Store) -> None:
     results = await asyncio.gather(
-        *(store.set_if_absent("dedupe", f"task-{i}", ttl=0.3) for i in range(50))
+        *(store.set_if_absent("dedupe", f"task-{i}", ttl=30) for i in range(50))
     )
     assert results.count(True) == 1
     assert await store.get("dedupe") == f"task-{results.index(True)}".encode()
+    assert await store.set_if_absent("short", "first", ttl=0.3) is True
+    assert await store.set_if_absent("short", "second", ttl=0.3) is False
     await asyncio.sleep(0.4)  # expired: the key can be taken again
-    assert await store.set_if_absent("dedupe", "again") is True
-    assert await store.ttl("dedupe") is None
+    assert await store.set_if_absent("short", "again") is True
+    assert await store.ttl("short") is None
 
 
 async def test_incr_counts_in_a_fixed_window(store: Store) -> None:

@@ -317,8 +317,14 @@ def _decode(body: bytes) -> str:
 
 
 def _xml_fields(text: str) -> dict[str, Any]:
-    """The children of <xml>, refusing entities/DTDs (xmltodict's default)."""
-    if "<!DOCTYPE" in text or "<!ENTITY" in text:
+    """The children of <xml>, refusing entities/DTDs (xmltodict's default).
+
+    A DTD can only come before the root element; after it, "<!DOCTYPE" is what a user typed
+    (inside CDATA) or not well-formed XML, which the parser refuses.
+    """
+    root = text.find("<xml")
+    prolog = text if root < 0 else text[:root]
+    if "<!DOCTYPE" in prolog or "<!ENTITY" in prolog:
         raise BadRequest("DTDs and entities are not accepted")
     try:
         parsed = xmltodict.parse(text, disable_entities=True)

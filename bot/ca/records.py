@@ -1,0 +1,82 @@
+"""Writing issued certificates to the database (``models.certificates``).
+
+Called by whoever had the CA issue: the staff console for a new application, the renewal flow
+for a renewal (which passes the certificate it replaces). A renewal marks the old record
+``renewed`` in the same transaction, so no reminder is sent about it afterwards; recording also
+makes sure the hourly reminder scan is scheduled. ``revoke_recorded`` revokes at the CA and marks
+the record.
+"""
+
+from __future__ import annotations
+
+from tortoise.transactions import in_transaction
+
+from bot.ca.base import CertificateAuthority, IssuedCertificate, RevocationReason
+from bot.outbox import utcnow
+from bot.reminders import ensure_schedule as ensure_reminder_schedule
+from models.certificates import Certificate, CertificateStatus
+from models.orders import Order
+
+
+async def record_issued(
+    order: Order | None,
+    issued: IssuedCertificate,
+    *,
+    kind: str | None = None,
+    key_serial: str = "",
+    replaces: Certificate | None = None,
+) -> Certificate:
+    """Record ``issued`` for ``order`` (and mark ``replaces`` as renewed by it).
+
+    Kind, project, owner and subject hash come from the order, else from the certificate
+    being renewed. Recording the same certificate twice returns the existing record.
+    """
+    existing = await Certificate.get_or_none(serial_hex=issued.serial_hex)
+    if existing is not None:
+        return existing
+    chosen_kind = kind or (order.kind if order else None) or (replaces.kind if replaces else None)
+    if chosen_kind is None:
+        raise ValueError("record_issued needs an order, a kind or the certificate it replaces")
+    previous_project = replaces.project if replaces else ""
+    async with in_transaction():
+        record = await Certificate.create(
+            order=order,
+            kind=chosen_kind,
+            key_serial=key_serial or (replaces.key_serial if replaces else ""),
+            serial_hex=issued.serial_hex,
+            issuer_dn=issued.issuer_dn,
+            subject_dn=issued.subject_dn,
+            subject_hash=(order.subject_hash if order else None)
+            or (replaces.subject_hash if replaces else None),
+            owner_openid=(order.owner_openid if order else None)
+            or (replaces.owner_openid if replaces else None),
+            project=(order.project if order else "") or previous_project,
+            not_before=issued.not_before,
+            not_after=issued.not_after,
+            certificate_pem=issued.pem,
+        )
+        if replaces is not None:
+            await Certificate.filter(id=replaces.id).update(
+                status=CertificateStatus.RENEWED, replaced_by_id=record.id
+            )
+            replaces.status = CertificateStatus.RENEWED
+            replaces.replaced_by_id = record.id
+        await ensure_reminder_schedule()
+    return record
+
+
+async def revoke_recorded(
+    ca: CertificateAuthority, certificate: Certificate, reason: RevocationReason
+) -> None:
+    """Revoke a recorded certificate at the CA, then mark the record (no more reminders).
+
+    The CA is asked first: if it fails, the record stays as it was and the call can be
+    repeated (revoking twice is harmless at the CA).
+    """
+    if certificate.status is CertificateStatus.REVOKED:
+        return
+    await ca.revoke(int(certificate.serial_hex, 16), reason)
+    certificate.status = CertificateStatus.REVOKED
+    certificate.revoked_at = utcnow()
+    certificate.revocation_reason = reason.value
+    await certificate.save(update_fields=["status", "revoked_at", "revocation_reason"])
