@@ -20,3 +20,10 @@ SERVICES_MENU = (
 )
 WELCOME = "您好，欢迎关注{name}！在这里可以在线办理数字证书，全程无需到场。\n\n" + SERVICES_MENU
 NOT_ONLINE_YET = "该业务暂未开通在线办理，请拨打客服电话 {phone} 咨询办理方式。"
+
+# Key bridge pairing (the QR code shown by the certificate assistant on the PC).
+BRIDGE_PAIRED = "已连接电脑上的证书助手（{user}）。请保持 Key 插入，并按微信中的提示继续办理。"
+BRIDGE_PAIR_EXPIRED = (
+    "这个二维码已失效或已被使用，请在电脑上的证书助手中点击“重新获取二维码”后再扫码。"
+)
+BRIDGE_USER = "微信用户（尾号 {tail}）"
