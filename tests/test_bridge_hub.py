@@ -50,7 +50,7 @@ class FakeUi:
         self.statuses: list[str] = []
         self.qr: list[str | None] = []
         self.prompts: list[str] = []
-        self.on_prompt: Callable[[], None] | None = None
+        self.on_prompt: Callable[[], object] | None = None
         self.lock = threading.Lock()
 
     def status(self, text: str) -> None:
@@ -87,7 +87,8 @@ def server_url(client: TestClient) -> str:  # type: ignore[type-arg]
 
 
 def hub_of(client: TestClient) -> BridgeHub:  # type: ignore[type-arg]
-    return client.app[BRIDGE_HUB]
+    hub: BridgeHub = client.app[BRIDGE_HUB]
+    return hub
 
 
 @dataclasses.dataclass
@@ -359,8 +360,8 @@ async def test_pin_cancelled_and_unknown_argument_are_card_errors(
 
 async def test_unblock_pin_with_the_puk_from_the_server(
     paired: RunningBridge,
-    app_client: TestClient,
-    applet: PivApplet,  # type: ignore[type-arg]
+    app_client: TestClient,  # type: ignore[type-arg]
+    applet: PivApplet,
 ) -> None:
     hub, openid = hub_of(app_client), "o-user-bridge-0001"
     paired.ui.pins = ["1", "654321"]  # too short first: nothing is sent to the card
