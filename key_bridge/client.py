@@ -94,6 +94,8 @@ class BridgeClient:
         self._commands: asyncio.Queue[Frame] = asyncio.Queue()
         self._ws: aiohttp.ClientWebSocketResponse | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        with contextlib.suppress(RuntimeError):
+            self._loop = asyncio.get_running_loop()
 
     # -- session token --------------------------------------------------------------------------
 

@@ -8,10 +8,12 @@ the card and dropped: it is never returned, sent or logged.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import contextlib
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, Protocol, cast
 
 from cryptography import x509
@@ -284,3 +286,57 @@ class CardOperations:
             self.emit("pin_entered", {})
             return
         raise OperationError("pin_cancelled", PIN_CANCELLED)
+
+
+class PcscKey:
+    """The single Key present, over PC/SC, with a PC/SC context of its own (a
+    :class:`~key_bridge.piv.Transport` with ``close``)."""
+
+    def __init__(self) -> None:
+        from key_bridge.transport import PcscContext
+
+        self._context = PcscContext()
+        try:
+            self._transport = self._context.connect()
+        except BridgeError:
+            self._context.close()
+            raise
+        self.reader = self._transport.reader
+
+    def transmit(self, apdu: bytes) -> tuple[bytes, int]:
+        """Exchange one APDU with the Key."""
+        return self._transport.transmit(apdu)
+
+    def close(self) -> None:
+        """Disconnect and release the context."""
+        try:
+            self._transport.close()
+        finally:
+            self._context.close()
+
+
+async def run_bridge(
+    server: str, ui: BridgeUi, stop: asyncio.Event, session_file: Path | None = None
+) -> None:
+    """The bridge program: connect to ``server``, serve the Key over PC/SC, report the Key being
+    inserted or pulled out, until ``stop`` is set."""
+    from key_bridge.client import BridgeClient
+    from key_bridge.transport import KeyMonitor
+
+    client = BridgeClient(
+        server, lambda ui_, emit: CardOperations(PcscKey, ui_, emit), ui, session_file=session_file
+    )
+
+    def on_change(present: list[str]) -> None:
+        name = "card_inserted" if present else "card_removed"
+        client.operations.emit(name, {"keys": len(present)})
+        if not present:
+            ui.status(texts.NO_KEY)
+        elif len(present) > 1:
+            ui.status(texts.MULTIPLE_KEYS)
+
+    monitor = KeyMonitor(on_change).start()
+    try:
+        await client.run(stop)
+    finally:
+        await asyncio.to_thread(monitor.stop)
