@@ -7,11 +7,13 @@ from __future__ import annotations
 import asyncio
 import base64
 import dataclasses
+import json
 import logging
 import threading
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
+import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient
 from cryptography import x509
@@ -24,6 +26,7 @@ from cryptography.hazmat.primitives.serialization import (
 from bot.app import BRIDGE_HUB, create_app
 from bot.bridge.errors import BridgeOffline, BridgeTimeout, CardError
 from bot.bridge.hub import BridgeHub, HubLimits
+from bot.bridge.protocol import encode
 from bot.config import Settings
 from bot.csr_check import verify_csr
 from bot.wechat.simulator import WeChatSimulator
@@ -284,6 +287,17 @@ async def test_renewal_sequence_runs_on_the_card_and_the_pin_stays_on_the_pc(
     caplog.set_level(logging.DEBUG)
     hub, openid = hub_of(app_client), "o-user-bridge-0001"
     paired.ui.pins = ["000000", PIN]  # a typo first: the card counts it, the PC asks again
+    seen: list[dict[str, Any]] = []
+
+    async def watch() -> None:
+        async with hub.events(openid) as events:
+            subscribed.set()
+            async for event in events:
+                seen.append(event)
+
+    subscribed = asyncio.Event()
+    watcher = asyncio.create_task(watch())
+    await asyncio.wait_for(subscribed.wait(), 5)
     old = x509.load_pem_x509_certificate(
         (await hub.call(openid, "read_certificate", timeout=5))["certificate"].encode()
     )
@@ -304,6 +318,15 @@ async def test_renewal_sequence_runs_on_the_card_and_the_pin_stays_on_the_pc(
     status = await hub.call(openid, "card_status", timeout=5)
     assert status["pin_verified"] is True
     assert len(paired.ui.prompts) == 2 and "还可以再试 2 次" in paired.ui.prompts[1]
+    await wait_for(lambda: len(seen) >= 4)
+    watcher.cancel()
+    assert [e["name"] for e in seen] == [
+        "pin_requested",
+        "pin_wrong",
+        "pin_requested",
+        "pin_entered",
+    ]
+    assert seen[1]["data"] == {"tries_left": 2}
     # The PIN never left the PC: not in any frame either way, not in the server's logs.
     frames = "\n".join(paired.trace)
     assert '"pin_wrong"' in frames and '"tries_left": 2' in frames
@@ -470,3 +493,78 @@ async def test_call_in_one_process_reaches_the_bridge_connected_to_another(
         await bridge.shutdown()
     with pytest.raises(BridgeOffline):
         await hub_of(app_a).call("o-two-processes-1", "card_status", timeout=5)
+
+
+# -- heartbeats -----------------------------------------------------------------------------------
+
+
+async def test_heartbeats_keep_a_quiet_bridge_connected(
+    paired: RunningBridge,
+    app_client: TestClient,  # type: ignore[type-arg]
+) -> None:
+    await asyncio.sleep(FAST.idle * 2)  # longer than the server waits for a silent socket
+    assert paired.client.connections == 1
+    assert sum('"ping"' in f for f in paired.trace) >= 3
+    status = await hub_of(app_client).call("o-user-bridge-0001", "card_status", timeout=5)
+    assert status["pin_tries"] == 3
+
+
+async def test_a_silent_bridge_is_dropped_and_reported_offline(
+    app_client: TestClient,  # type: ignore[type-arg]
+    wechat_api: WeChatApiFake,
+    local_card: LocalTransport,
+) -> None:
+    bridge = await start_bridge(server_url(app_client), local_card)
+    await pair(app_client, wechat_api, bridge, "o-goes-silent-001")
+    token = bridge.client.token
+    await bridge.shutdown()
+    hub = hub_of(app_client)
+    async with app_client.session.ws_connect(server_url(app_client)) as ws:
+        await ws.send_str(encode("hello", resume=token, client="silent"))
+        welcome = json.loads((await ws.receive(timeout=5)).data)
+        assert welcome["paired"] is True and welcome["user"] == "微信用户（尾号 -001）"
+        with pytest.raises(BridgeTimeout):  # delivered to the socket, never answered
+            await hub.call("o-goes-silent-001", "card_status", timeout=0.3)
+        async with asyncio.timeout(FAST.idle * 3):
+            kinds = []
+            while (message := await ws.receive()).type == aiohttp.WSMsgType.TEXT:
+                kinds.append(json.loads(message.data)["type"])
+        assert kinds == ["command"] and message.type == aiohttp.WSMsgType.CLOSE
+    with pytest.raises(BridgeOffline) as caught:
+        await hub.call("o-goes-silent-001", "card_status", timeout=5)
+    assert caught.value.code == "offline"
+
+
+async def test_re_pairing_to_another_user_cuts_off_the_first(
+    app_client: TestClient,  # type: ignore[type-arg]
+    wechat_api: WeChatApiFake,
+) -> None:
+    """Spoken frame by frame, as a third-party bridge would."""
+    hub = hub_of(app_client)
+
+    async def next_frame(ws: aiohttp.ClientWebSocketResponse, kind: str) -> dict[str, Any]:
+        while True:
+            frame: dict[str, Any] = json.loads((await ws.receive(timeout=5)).data)
+            if frame["type"] == kind:
+                return frame
+
+    async with app_client.session.ws_connect(server_url(app_client)) as ws:
+        await ws.send_str(encode("hello", resume=None, client="raw"))
+        assert (await next_frame(ws, "welcome"))["paired"] is False
+        for openid in ("o-first-user-0001", "o-second-user-002"):
+            await ws.send_str(encode("pair"))
+            url = (await next_frame(ws, "pairing"))["url"]
+            scene = next(q["scene"] for q in wechat_api.qrcodes if q["url"] == url)
+            assert "已连接" in await scan(app_client, wechat_api, openid, scene)
+            assert (await next_frame(ws, "paired"))["user"] == f"微信用户（尾号 {openid[-4:]}）"
+        with pytest.raises(BridgeOffline) as caught:
+            await hub.call("o-first-user-0001", "card_status", timeout=5)
+        assert caught.value.code == "not_paired"
+        call = asyncio.create_task(hub.call("o-second-user-002", "card_status", timeout=5))
+        command = await next_frame(ws, "command")
+        assert command["op"] == "card_status" and command["args"] == {}
+        await ws.send_str(encode("result", id=command["id"], ok=True, data={"pin_tries": 1}))
+        assert await call == {"pin_tries": 1}
+        # The same result again (a retry after a drop) is not delivered twice.
+        await ws.send_str(encode("result", id=command["id"], ok=True, data={"pin_tries": 0}))
+        assert (await next_frame(ws, "error"))["code"] == "unknown_command"

@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import json
 import secrets
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,7 +44,8 @@ from bot.wechat.client import WeChatAPIError, WeChatUnavailable
 
 log = get_logger(__name__)
 
-MAX_PAIRINGS_PER_HOUR = 30
+MAX_PAIRINGS_PER_HOUR = 30  # per bridge
+MAX_PAIRINGS_PER_ADDRESS = 120  # per client address (an office shares one)
 
 
 @dataclass
@@ -61,6 +63,10 @@ def _online_key(bridge_id: str) -> str:
 
 def _result_channel(command_id: str) -> str:
     return f"bridge:result:{command_id}"
+
+
+def _events_channel(openid: str) -> str:
+    return f"bridge:events:{openid}"
 
 
 def _pending_key(command_id: str) -> str:
@@ -85,18 +91,34 @@ class BridgeHub:
         if not ws.can_prepare(request).ok:
             return web.json_response({"error": "a WebSocket upgrade is expected"}, status=400)
         await ws.prepare(request)
-        connection = _Connection(self, ws)
+        connection = _Connection(self, ws, request.remote or "")
         self._connections.add(connection)
         try:
             await connection.run()
         finally:
             self._connections.discard(connection)
+            code, message = connection.close_with
+            await ws.close(code=code, message=message)
         return ws
 
     async def close_all(self) -> None:
         """Close every socket of this process (at shutdown: the bridges reconnect elsewhere)."""
         for connection in list(self._connections):
             await connection.ws.close(code=aiohttp.WSCloseCode.GOING_AWAY, message=b"restart")
+
+    @contextlib.asynccontextmanager
+    async def events(self, openid: str) -> AsyncIterator[AsyncIterator[dict[str, Any]]]:
+        """What the user's bridge reports (``{"name", "data"}``: card_inserted, card_removed,
+        pin_requested, pin_entered, pin_wrong, pin_cancelled), from whichever process holds
+        its socket: ``async with hub.events(openid) as events: async for event in events``."""
+
+        async def decoded(raw: AsyncIterator[bytes]) -> AsyncIterator[dict[str, Any]]:
+            async for message in raw:
+                event: dict[str, Any] = json.loads(message)
+                yield event
+
+        async with self.services.store.subscribe(_events_channel(openid)) as messages:
+            yield decoded(messages)
 
     async def call(
         self,
@@ -143,13 +165,17 @@ class BridgeHub:
 class _Connection:
     """One bridge socket in this process."""
 
-    def __init__(self, hub: BridgeHub, ws: web.WebSocketResponse) -> None:
+    def __init__(self, hub: BridgeHub, ws: web.WebSocketResponse, remote: str) -> None:
         self.hub = hub
+        self.remote = remote
         self.ws = ws
         self.store = hub.services.store
         self.id = secrets.token_hex(8)
         self.session: Session | None = None
         self.bad_frames = 0
+        # How the socket is closed once the bridge is marked offline (a call arriving during
+        # the closing handshake must see the bridge offline, not wait for its timeout).
+        self.close_with: tuple[int, bytes] = (aiohttp.WSCloseCode.OK, b"")
 
     async def send(self, kind: str, **body: Any) -> None:
         """Send a frame unless the socket is closing."""
@@ -195,11 +221,11 @@ class _Connection:
             try:
                 message = await self.ws.receive(timeout=idle)
             except TimeoutError:
-                await self.ws.close(code=aiohttp.WSCloseCode.GOING_AWAY, message=b"silent")
+                self.close_with = (aiohttp.WSCloseCode.GOING_AWAY, b"silent")
                 return None
             if message.type == aiohttp.WSMsgType.ERROR:
                 # aiohttp has closed with 1009 for an oversized frame, 1002/1007 for bad ones.
-                await self.ws.close(code=aiohttp.WSCloseCode.MESSAGE_TOO_BIG)
+                self.close_with = (aiohttp.WSCloseCode.MESSAGE_TOO_BIG, b"")
                 return None
             if message.type in (
                 aiohttp.WSMsgType.CLOSE,
@@ -220,7 +246,7 @@ class _Connection:
         self.bad_frames += 1
         await self.send("error", code=code, message=message)
         if self.bad_frames >= MAX_BAD_FRAMES or code in ("too_large", "bad_state"):
-            await self.ws.close(code=aiohttp.WSCloseCode.POLICY_VIOLATION, message=code.encode())
+            self.close_with = (aiohttp.WSCloseCode.POLICY_VIOLATION, code.encode())
             return False
         return True
 
@@ -234,13 +260,18 @@ class _Connection:
             await self._result(frame)
         elif frame.type == "event":
             log.info("bridge event", extra={"event": frame.get("name")})
+            if self.session.openid:
+                event = json.dumps({"name": frame.get("name"), "data": frame.get("data")})
+                await self.store.publish(_events_channel(self.session.openid), event)
         elif frame.type == "hello":
             await self._refuse("bad_state", "hello is sent once")
 
     async def _pair(self) -> None:
         assert self.session is not None
+        # Each QR code costs WeChat API quota: limited per bridge and per address.
         count = await self.store.incr(f"bridge:pairings:{self.session.bridge_id}", ttl=3600)
-        if count > MAX_PAIRINGS_PER_HOUR:
+        per_address = await self.store.incr(f"bridge:pairings-from:{self.remote}", ttl=3600)
+        if count > MAX_PAIRINGS_PER_HOUR or per_address > MAX_PAIRINGS_PER_ADDRESS:
             await self.send("error", code="too_many", message="too many pairing requests")
             return
         try:

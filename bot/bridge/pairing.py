@@ -111,6 +111,13 @@ async def scan(store: Store, openid: str, scene: str) -> str:
         log.info("bridge pairing refused: unknown, expired or used token")
         return texts.BRIDGE_PAIR_EXPIRED
     pending = json.loads(raw)
+    previous = await store.get(pending["session"])
+    earlier = json.loads(previous).get("openid") if previous is not None else None
+    if earlier and earlier != openid:
+        # Re-paired to someone else: the earlier user no longer reaches this bridge.
+        link = await store.get(user_key(earlier))
+        if link is not None and link.decode() == pending["bridge"]:
+            await store.delete(user_key(earlier))
     session = Session(pending["session"], pending["bridge"], openid)
     await save_session(store, session)
     user = masked_user(openid)
