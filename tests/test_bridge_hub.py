@@ -568,3 +568,69 @@ async def test_re_pairing_to_another_user_cuts_off_the_first(
         # The same result again (a retry after a drop) is not delivered twice.
         await ws.send_str(encode("result", id=command["id"], ok=True, data={"pin_tries": 0}))
         assert (await next_frame(ws, "error"))["code"] == "unknown_command"
+
+
+async def test_a_result_made_while_the_network_was_down_reaches_the_caller(
+    paired: RunningBridge,
+    app_client: TestClient,  # type: ignore[type-arg]
+) -> None:
+    hub, openid = hub_of(app_client), "o-user-bridge-0001"
+    release = threading.Event()
+    paired.ui.on_prompt = release.wait  # the user is typing the PIN when the network drops
+    paired.ui.pins = [PIN]
+    old = await hub.call(openid, "read_certificate", timeout=5)
+    cert = x509.load_pem_x509_certificate(old["certificate"].encode())
+    args = {
+        "subject": base64.b64encode(cert.subject.public_bytes()).decode(),
+        "algorithm": "ECCP256",
+        "public_key": cert.public_key()
+        .public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo)
+        .decode(),
+    }
+    call = asyncio.create_task(hub.call(openid, "sign_csr", args, timeout=15))
+    await wait_for(lambda: bool(paired.ui.prompts))
+    await hub.close_all()
+    await wait_for(lambda: not paired.client.connected.is_set())
+    release.set()  # the PIN is entered and the card signs while the bridge is offline
+    csr = x509.load_pem_x509_csr((await call)["csr"].encode())
+    assert csr.is_signature_valid and csr.subject == cert.subject
+    assert paired.client.connections == 2
+
+
+async def test_the_pairing_survives_a_restart_of_the_bridge_program(
+    app_client: TestClient,  # type: ignore[type-arg]
+    wechat_api: WeChatApiFake,
+    local_card: LocalTransport,
+    tmp_path: Any,
+) -> None:
+    from key_bridge.client import BridgeClient
+
+    session_file = tmp_path / "bridge" / "session"
+    url = server_url(app_client)
+
+    def program(ui: FakeUi) -> BridgeClient:
+        return BridgeClient(
+            url,
+            lambda u, e: CardOperations(lambda: local_card, u, e),
+            ui,
+            session_file=session_file,
+        )
+
+    first, stop = program(FakeUi()), asyncio.Event()
+    task = asyncio.create_task(first.run(stop))
+    await asyncio.wait_for(first.connected.wait(), 5)
+    running = RunningBridge(first, first.ui, stop, task, [])  # type: ignore[arg-type]
+    await pair(app_client, wechat_api, running, "o-restarts-pc-001")
+    await running.shutdown()
+    assert session_file.stat().st_mode & 0o777 == 0o600
+    second_ui = FakeUi()
+    second, stop = program(second_ui), asyncio.Event()
+    task = asyncio.create_task(second.run(stop))
+    try:
+        await asyncio.wait_for(second.paired.wait(), 5)  # no QR code, no scan
+        assert second.token == first.token and (second.paired_user or "").endswith("-001）")
+        assert not any(second_ui.qr)
+        assert await hub_of(app_client).call("o-restarts-pc-001", "card_status", timeout=5)
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 10)
