@@ -281,8 +281,6 @@ class CardOperations:
                 self.emit("pin_wrong", {"tries_left": exc.retries})
                 prompt = f"{exc.message}。{PIN_PROMPT}"
                 continue
-            finally:
-                del pin
             self.emit("pin_entered", {})
             return
         raise OperationError("pin_cancelled", PIN_CANCELLED)

@@ -224,8 +224,9 @@ class _Connection:
                 self.close_with = (aiohttp.WSCloseCode.GOING_AWAY, b"silent")
                 return None
             if message.type == aiohttp.WSMsgType.ERROR:
-                # aiohttp has closed with 1009 for an oversized frame, 1002/1007 for bad ones.
-                self.close_with = (aiohttp.WSCloseCode.MESSAGE_TOO_BIG, b"")
+                # A frame aiohttp could not read: 1009 when oversized, 1007 when not UTF-8 ...
+                code = getattr(message.data, "code", aiohttp.WSCloseCode.PROTOCOL_ERROR)
+                self.close_with = (int(code), b"")
                 return None
             if message.type in (
                 aiohttp.WSMsgType.CLOSE,
