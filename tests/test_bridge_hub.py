@@ -440,9 +440,11 @@ async def test_a_command_without_answer_times_out(
         .public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo)
         .decode(),
     }
-    with pytest.raises(BridgeTimeout):
-        await hub.call(openid, "sign_csr", args, timeout=0.5)
-    release.set()
+    try:
+        with pytest.raises(BridgeTimeout):
+            await hub.call(openid, "sign_csr", args, timeout=0.5)
+    finally:
+        release.set()
 
 
 async def test_session_resumes_after_the_server_drops_the_socket(
@@ -588,10 +590,12 @@ async def test_a_result_made_while_the_network_was_down_reaches_the_caller(
         .decode(),
     }
     call = asyncio.create_task(hub.call(openid, "sign_csr", args, timeout=15))
-    await wait_for(lambda: bool(paired.ui.prompts))
-    await hub.close_all()
-    await wait_for(lambda: not paired.client.connected.is_set())
-    release.set()  # the PIN is entered and the card signs while the bridge is offline
+    try:
+        await wait_for(lambda: bool(paired.ui.prompts))
+        await hub.close_all()  # the socket the command came on is gone
+        await wait_for(lambda: paired.client.connections == 2)
+    finally:
+        release.set()  # the PIN is entered and the card signs after the drop
     csr = x509.load_pem_x509_csr((await call)["csr"].encode())
     assert csr.is_signature_valid and csr.subject == cert.subject
     assert paired.client.connections == 2
