@@ -256,3 +256,40 @@ async def test_a_result_for_another_bridges_command_is_refused(
 async def test_plain_http_get_is_refused(app_client: TestClient) -> None:  # type: ignore[type-arg]
     response = await app_client.get("/bridge")
     assert response.status == 400
+
+
+async def _frames_until(ws: aiohttp.ClientWebSocketResponse, kind: str) -> dict[str, Any]:
+    while True:
+        frame: dict[str, Any] = json.loads((await ws.receive(timeout=5)).data)
+        if frame["type"] in (kind, "error"):
+            return frame
+
+
+async def test_pairing_when_wechat_fails_is_an_error_frame_and_a_retry_works(
+    app_client: TestClient,  # type: ignore[type-arg]
+    wechat_api: WeChatApiFake,
+) -> None:
+    wechat_api.errcode_next("/cgi-bin/qrcode/create", 45009, times=1)  # API quota reached
+    async with app_client.session.ws_connect(server_url(app_client)) as ws:
+        await _hello(ws)
+        await ws.send_str(encode("pair"))
+        failed = await _frames_until(ws, "pairing")
+        assert failed["type"] == "error" and failed["code"] == "pairing_unavailable"
+        await ws.send_str(encode("pair"))
+        assert (await _frames_until(ws, "pairing"))["url"].startswith("http://weixin.qq.com/q/")
+
+
+async def test_pairing_requests_are_limited(
+    app_client: TestClient,  # type: ignore[type-arg]
+    wechat_api: WeChatApiFake,
+) -> None:
+    from bot.bridge.hub import MAX_PAIRINGS_PER_HOUR
+
+    async with app_client.session.ws_connect(server_url(app_client)) as ws:
+        await _hello(ws)
+        for _ in range(MAX_PAIRINGS_PER_HOUR):
+            await ws.send_str(encode("pair"))
+            assert (await _frames_until(ws, "pairing"))["type"] == "pairing"
+        await ws.send_str(encode("pair"))
+        assert (await _frames_until(ws, "pairing"))["code"] == "too_many"
+    assert len(wechat_api.qrcodes) == MAX_PAIRINGS_PER_HOUR
