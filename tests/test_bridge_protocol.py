@@ -10,7 +10,7 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient
-from hypothesis import given
+from hypothesis import HealthCheck, given
 from hypothesis import settings as fuzz_settings
 from hypothesis import strategies as st
 
@@ -293,3 +293,28 @@ async def test_pairing_requests_are_limited(
         await ws.send_str(encode("pair"))
         assert (await _frames_until(ws, "pairing"))["code"] == "too_many"
     assert len(wechat_api.qrcodes) == MAX_PAIRINGS_PER_HOUR
+
+
+@fuzz_settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(frame_like.map(json.dumps) | st.text(max_size=50), min_size=1, max_size=8))
+async def test_fuzz_the_live_endpoint_answers_or_closes_and_keeps_serving(
+    app_client: TestClient,  # type: ignore[type-arg]
+    frames: list[str],
+) -> None:
+    async with app_client.session.ws_connect(server_url(app_client)) as ws:
+        await _hello(ws)
+        for raw in frames:
+            if ws.closed:
+                break
+            await ws.send_str(raw)
+        await ws.send_str(encode("ping"))
+        while (message := await ws.receive(timeout=5)).type == aiohttp.WSMsgType.TEXT:
+            frame = json.loads(message.data)
+            assert frame["type"] in {"error", "pong", "pairing"}
+            if frame["type"] == "pong":
+                break
+        else:
+            assert ws.close_code in (1008, 1009)
+    assert (await app_client.get("/healthz")).status == 200
