@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from aiohttp import web
 
 from bot import documents, metrics
+from bot.bridge.hub import BridgeHub
 from bot.config import Settings
 from bot.db import close_db, init_db, ping_db
 from bot.logs import get_logger, log_context
@@ -27,6 +28,7 @@ log = get_logger(__name__)
 
 SERVICES: web.AppKey[Services] = web.AppKey("services", Services)
 WORKER: web.AppKey[Worker | None] = web.AppKey("worker")
+BRIDGE_HUB: web.AppKey[BridgeHub] = web.AppKey("bridge_hub", BridgeHub)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -123,6 +125,8 @@ def create_app(
     from bot.admin.web import create_admin_app
 
     app.add_subapp("/admin", create_admin_app(services, engine))
+    app[BRIDGE_HUB] = hub = BridgeHub(services)
+    app.router.add_routes(hub.routes())
     channel = None
     if settings.wechat.token:
         channel = WeChatChannel(
@@ -137,6 +141,7 @@ def create_app(
         )
         app.router.add_routes(channel.routes())
     app.cleanup_ctx.append(_lifecycle(run_worker, channel))
+    app.on_shutdown.append(lambda app: app[BRIDGE_HUB].close_all())
     return app
 
 

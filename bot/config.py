@@ -216,6 +216,17 @@ class NoticeSettings:
 
 
 @dataclass(frozen=True)
+class ProjectMaterial:
+    """``[[projects.materials]]``: a photo a project requires besides the standard materials
+    (e.g. a trading centre's 投标授权书), asked after them."""
+
+    key: str = ""  # a-z, 0-9, _ (unique within the project)
+    label: str = ""
+    prompt: str = ""
+    kinds: list[str] = field(default_factory=lambda: ["org", "personal"])
+
+
+@dataclass(frozen=True)
 class ProjectSettings:
     """``[[projects]]``: a platform the CA issues certificates for (数字证书来源), e.g. a city's
     public-resource trading centre; applicants arrive by its QR code (scene ``project:<code>``)
@@ -225,6 +236,7 @@ class ProjectSettings:
     name: str = ""
     agreement_version: str = ""
     prices: dict[str, int] = field(default_factory=dict)  # overrides [prices]
+    materials: list[ProjectMaterial] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -434,14 +446,33 @@ def _projects(values: Any) -> list[ProjectSettings]:
     for i, table in enumerate(values):
         where = f"projects[{i}]"
         prices = _prices(table.pop("prices", {}) or {}, f"{where}.prices")
+        materials = _materials(table.pop("materials", []) or [], f"{where}.materials")
         project = _dataclass_from(ProjectSettings, where, table)
         if not re.fullmatch(r"[a-z0-9_-]{1,24}", project.code) or not project.name:
             raise ConfigError(f"{where}: needs a code (a-z, 0-9, _ or -, ≤ 24) and a name")
-        projects.append(dataclasses.replace(project, prices=prices))
+        projects.append(dataclasses.replace(project, prices=prices, materials=materials))
     codes = [p.code for p in projects]
     if len(set(codes)) != len(codes):
         raise ConfigError("[[projects]]: two projects have the same code")
     return projects
+
+
+def _materials(values: Any, where: str) -> list[ProjectMaterial]:
+    """A project's extra materials: each with a key, a label and a prompt."""
+    if not isinstance(values, list) or not all(isinstance(v, dict) for v in values):
+        raise ConfigError(f"{where}: must be an array of tables")
+    materials = [
+        _dataclass_from(ProjectMaterial, f"{where}[{i}]", dict(table))
+        for i, table in enumerate(values)
+    ]
+    for i, material in enumerate(materials):
+        if not re.fullmatch(r"[a-z][a-z0-9_]{0,31}", material.key) or not material.label:
+            raise ConfigError(f"{where}[{i}]: needs a key (a-z, 0-9, _) and a label")
+        if not material.kinds or not set(material.kinds) <= {"org", "personal"}:
+            raise ConfigError(f"{where}[{i}].kinds: only org and personal")
+    if len({m.key for m in materials}) != len(materials):
+        raise ConfigError(f"{where}: two materials have the same key")
+    return materials
 
 
 def _show(value: Any) -> str:

@@ -131,3 +131,10 @@ RENEWAL_REMINDER_AFTER = (
     "过期 365 天内仍可在线更新，请点击菜单“证书更新”办理；超过 365 天需重新申请。"
 )
 CERTIFICATE_KIND_NAMES = {"org": "单位数字证书", "personal": "个人数字证书"}
+
+# Key bridge pairing (the QR code shown by the certificate assistant on the PC).
+BRIDGE_PAIRED = "已连接电脑上的证书助手（{user}）。请保持 Key 插入，并按微信中的提示继续办理。"
+BRIDGE_PAIR_EXPIRED = (
+    "这个二维码已失效或已被使用，请在电脑上的证书助手中点击“重新获取二维码”后再扫码。"
+)
+BRIDGE_USER = "微信用户（尾号 {tail}）"

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from bot import validators as v
 from bot.config import Settings
 from bot.documents import document_url
-from bot.flows import Answers, Choice, ContextValidator, Default, Step, StepKind
+from bot.flows import Answers, Choice, ContextValidator, Default, FieldIs, Step, StepKind
 from bot.regions import match_city, match_province
 
 ID_CARD = "id_card"
@@ -182,9 +182,31 @@ def confirm_step() -> Step:
     return Step("confirmed", "确认订单", "", StepKind.CONFIRM, section="确认")
 
 
-def upload_step(key: str, label: str, prompt: str, links: Sequence[tuple[str, str]] = ()) -> Step:
+def upload_step(
+    key: str,
+    label: str,
+    prompt: str,
+    links: Sequence[tuple[str, str]] = (),
+    when: FieldIs | None = None,
+) -> Step:
     """A photo of a material (jpg/png/jpeg, ≤ 1 MB after the upload pipeline)."""
-    return Step(key, label, prompt, StepKind.UPLOAD, links=links, section="上传材料")
+    return Step(key, label, prompt, StepKind.UPLOAD, links=links, when=when, section="上传材料")
+
+
+def project_material_steps(settings: Settings, kind: str) -> list[Step]:
+    """The photos a project requires besides the standard materials, asked only of applicants
+    for that project (step key ``p_<project>_<material>``)."""
+    return [
+        upload_step(
+            f"p_{project.code}_{material.key}",
+            material.label,
+            material.prompt or f"请发送{material.label}照片。",
+            when=FieldIs("project", project.code),
+        )
+        for project in settings.projects
+        for material in project.materials
+        if kind in material.kinds
+    ]
 
 
 def sms_step(key: str, phone_field: str) -> Step:

@@ -19,6 +19,7 @@ from handlers.common import (
     id_number_validator,
     id_type_step,
     invoice_extra_steps,
+    project_material_steps,
     project_steps,
     quote,
     sms_step,
@@ -234,6 +235,7 @@ def build_flow(settings: Settings) -> Flow:
                 ),
             ),
             upload_step("legal_id_photo", "法人身份证正面", "请发送法定代表人身份证人像面照片。"),
+            *project_material_steps(settings, "org"),
             sms_step("sms_code", "handler_phone"),
         ],
     )

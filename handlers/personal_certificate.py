@@ -18,6 +18,7 @@ from handlers.common import (
     id_number_validator,
     id_type_step,
     invoice_extra_steps,
+    project_material_steps,
     project_steps,
     quote,
     sms_step,
@@ -123,6 +124,7 @@ def build_flow(settings: Settings) -> Flow:
                     ),
                 ),
             ),
+            *project_material_steps(settings, "personal"),
             sms_step("sms_code", "phone"),
         ],
     )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+
+from bot.bridge import pairing as bridge_pairing
 from bot.engine import VERB_HUMAN, Engine, normalise
 from bot.engine_texts import HAND_OVER
 from bot.logs import get_logger
@@ -56,6 +59,13 @@ def build_dispatcher(services: Services, engine: Engine | None = None) -> Dispat
 
     async def dispatch(inbound: Inbound) -> Answer:
         if inbound.kind == "event":
+            if inbound.event in {"SCAN", "SUBSCRIBE"} and inbound.event_key.startswith(
+                bridge_pairing.SCENE_PREFIX
+            ):
+                # The one-time pairing scene is not a project scene: not kept as last_scene.
+                await _remember(dataclasses.replace(inbound, event_key=""), subscribed=True)
+                reply = await bridge_pairing.scan(services.store, inbound.openid, inbound.event_key)
+                return Answer([TextReply(reply)])
             if inbound.event == "SUBSCRIBE":
                 welcome = await _event(services, inbound)
                 await _learn_unionid(services, engine, inbound)

@@ -1,16 +1,19 @@
-"""The ``key-bridge`` command: list the PC/SC readers, or show the Key inserted (its certificate
-and PIN state) — the checks a user or the help desk runs first."""
+"""The ``key-bridge`` command: ``--server URL`` runs the certificate assistant (a window, or the
+terminal with ``--cli``); ``readers`` / ``card`` list the PC/SC readers or show the Key inserted
+(its certificate and PIN state) — the checks a user or the help desk runs first."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from key_bridge.errors import BridgeError
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+DEFAULT_SESSION_FILE = Path.home() / ".certdesk-key-bridge" / "session"
 
 
 def list_readers() -> list[str]:
@@ -56,7 +59,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``key-bridge`` console script."""
     parser = argparse.ArgumentParser(prog="key-bridge", description=__doc__)
     parser.add_argument("action", choices=["readers", "card"], nargs="?", default="readers")
+    parser.add_argument("--server", help="the certdesk server (https://...) to connect to")
+    parser.add_argument("--cli", action="store_true", help="run in this terminal, no window")
+    parser.add_argument(
+        "--session-file",
+        type=Path,
+        default=DEFAULT_SESSION_FILE,
+        help="where the pairing is remembered (default: %(default)s)",
+    )
     args = parser.parse_args(argv)
+    if args.server:
+        return _run_assistant(args.server, args.cli, args.session_file)
     try:
         lines = list_readers() if args.action == "readers" else describe_key()
     except ImportError:
@@ -73,6 +86,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     for line in lines:
         print(line)
     return 0
+
+
+def _run_assistant(server: str, cli: bool, session_file: Path) -> int:
+    """Run the certificate assistant (window or terminal) against ``server``."""
+    from key_bridge.client import bridge_url
+
+    try:
+        bridge_url(server)
+    except ValueError as exc:
+        print(f"key-bridge: {exc}", file=sys.stderr)
+        return 2
+    if cli:
+        from key_bridge import ui_cli
+
+        return ui_cli.main(server, session_file)
+    from key_bridge import ui_tk
+
+    return ui_tk.main(server, session_file)
 
 
 if __name__ == "__main__":

@@ -139,13 +139,7 @@ async def transition(payment: Payment, target: PaymentState, **changes: Any) -> 
     source = payment.state
     if target not in PAYMENT_TRANSITIONS[source]:
         raise IllegalTransition(f"{payment}: {source} -> {target}")
-    updated = await Payment.filter(id=payment.id, state=source).update(state=target, **changes)
-    if not updated:
-        return False
-    payment.state = target
-    for name, value in changes.items():
-        setattr(payment, name, value)
-    return True
+    return await _compare_and_set(payment, source, target, changes)
 
 
 async def refund_transition(refund: Refund, target: RefundState, **changes: Any) -> bool:
@@ -154,10 +148,19 @@ async def refund_transition(refund: Refund, target: RefundState, **changes: Any)
     source = refund.state
     if target not in REFUND_TRANSITIONS[source]:
         return False
-    updated = await Refund.filter(id=refund.id, state=source).update(state=target, **changes)
+    return await _compare_and_set(refund, source, target, changes)
+
+
+async def _compare_and_set(
+    row: Payment | Refund, source: Any, target: Any, changes: dict[str, Any]
+) -> bool:
+    """Move ``row`` from ``source`` to ``target`` (with ``changes``) only if it is still in
+    ``source`` in the database; the row object follows when it did."""
+    model = type(row)
+    updated = await model.filter(id=row.id, state=source).update(state=target, **changes)
     if not updated:
         return False
-    refund.state = target
+    row.state = target
     for name, value in changes.items():
-        setattr(refund, name, value)
+        setattr(row, name, value)
     return True

@@ -4,14 +4,5 @@
 # Installs only what is missing; idempotent; non-zero on failure.
 set -euo pipefail
 
-packages=(chromium fonts-noto-cjk)
-missing=()
-for package in "${packages[@]}"; do
-    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
-        || missing+=("$package")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-    echo "installing ${missing[*]}"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
-fi
+"$(dirname "$0")/apt-ensure.sh" chromium fonts-noto-cjk
 command -v chromium >/dev/null

@@ -1,20 +1,12 @@
 #!/usr/bin/env bash
 # Make sure the smart card stack the Key bridge tests drive is present and running: pcscd with
 # vsmartcard's virtual reader driver (vpcd), OpenSC (the third-party cross-check), and the
-# headers pyscard builds against. Installs only what is missing; starts pcscd if it is not
-# running (directly, there is no service manager in CI). Idempotent; non-zero on failure.
+# headers pyscard builds against, and Xvfb for the bridge window's smoke test. Installs only
+# what is missing; starts pcscd if it is not running (directly, there is no service manager in
+# CI). Idempotent; non-zero on failure.
 set -euo pipefail
 
-packages=(pcscd vsmartcard-vpcd opensc libpcsclite-dev swig)
-missing=()
-for package in "${packages[@]}"; do
-    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
-        || missing+=("$package")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-    echo "installing ${missing[*]}"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
-fi
+"$(dirname "$0")/apt-ensure.sh" pcscd vsmartcard-vpcd opensc libpcsclite-dev swig xvfb
 
 pid_file=/run/pcscd/pcscd.pid
 running() {

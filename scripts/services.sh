@@ -6,7 +6,7 @@ set -euo pipefail
 "$(dirname "$0")/install-card-stack.sh"  # pcscd + vpcd + OpenSC for the Key bridge tests
 "$(dirname "$0")/install-browser.sh"  # Chromium for the staff console browser tests
 
-need_apt=()
+need_apt=()  # the commands, not the packages, say whether PostgreSQL and Redis are here
 command -v pg_isready >/dev/null 2>&1 || need_apt+=(postgresql)
 command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
 if [ ${#need_apt[@]} -gt 0 ]; then

@@ -320,6 +320,42 @@ async def test_project_from_the_qr_code_names_the_order(
     assert other.consent_version is None  # not reached yet
 
 
+async def test_a_project_can_require_an_extra_photo(
+    settings: Settings, wechat_api: WeChatApiFake, aiohttp_client
+) -> None:  # type: ignore[no-untyped-def]
+    from bot.config import ProjectMaterial, ProjectSettings
+
+    bid = ProjectMaterial(
+        "bid_authorization", "投标授权书", "请发送加盖公章的投标授权书照片。", ["org"]
+    )
+    projects = [
+        ProjectSettings(code="sqggzy", name="商丘市公共资源交易中心", materials=[bid]),
+        ProjectSettings(code="bjggzy", name="北京市公共资源交易中心"),
+    ]
+    configured = dataclasses.replace(flow_settings(settings, wechat_api), projects=projects)
+    client = await aiohttp_client(create_app(configured, run_worker=False))
+    for openid, project, asked, phone in (
+        ("o-mat-1", "1", True, "13911112222"),
+        ("o-mat-2", "2", False, "13911113333"),
+    ):
+        chat = Chat(client, wechat_api, openid)
+        await chat.click("org")
+        await chat.say(project)
+        answers = [(k, phone if k == "经办人手机号" else v) for k, v in ORG_ANSWERS]
+        await fill(chat, answers)
+        await chat.say("确认订单")
+        for _ in range(3):
+            await chat.send_photo()
+        after_standard = await chat.send_photo()
+        assert ("投标授权书" in after_standard) is asked, openid
+        if asked:
+            assert "验证码已发送" in await chat.send_photo()
+        assert "订单已提交" in await chat.say(chat.last_code())
+    order = await Order.get(owner_openid="o-mat-1")
+    assert "p_sqggzy_bid_authorization" in order.answers
+    assert await Material.filter(order=order).count() == 5
+
+
 async def test_years_show_the_price_of_the_project_chosen(
     settings: Settings, wechat_api: WeChatApiFake, aiohttp_client
 ) -> None:  # type: ignore[no-untyped-def]

@@ -138,6 +138,10 @@ org_1 = 30000
 code = "sqggzy"
 name = "商丘市公共资源交易中心"
 prices = { org_1 = 28000 }
+[[projects.materials]]
+key = "bid_authorization"
+label = "投标授权书"
+kinds = ["org"]
 [[projects]]
 code = "bjggzy"
 name = "北京市公共资源交易中心"
@@ -145,6 +149,9 @@ name = "北京市公共资源交易中心"
     )
     settings = load_settings(path, env={})
     assert [p.code for p in settings.projects] == ["sqggzy", "bjggzy"]
+    [bid] = settings.projects[0].materials
+    assert (bid.key, bid.label, bid.kinds) == ("bid_authorization", "投标授权书", ["org"])
+    assert settings.projects[1].materials == []
     assert settings.price("org", 1, "sqggzy") == 28000  # the project's own price
     assert settings.price("org", 1, "bjggzy") == 30000  # else [prices]
     assert settings.price("org", 2, "sqggzy") is None
@@ -164,6 +171,20 @@ name = "北京市公共资源交易中心"
             "two projects have the same code",
         ),
         ('[projects]\ncode = "a"\n', "[[projects]]: must be an array of tables"),
+        (
+            '[[projects]]\ncode = "a"\nname = "y"\n[[projects.materials]]\nkey = "Bad"\n',
+            "projects[0].materials[0]: needs a key",
+        ),
+        (
+            '[[projects]]\ncode = "a"\nname = "y"\n[[projects.materials]]\nkey = "k"\n'
+            'label = "x"\nkinds = ["renew"]\n',
+            "projects[0].materials[0].kinds: only org and personal",
+        ),
+        (
+            '[[projects]]\ncode = "a"\nname = "y"\n[[projects.materials]]\nkey = "k"\n'
+            'label = "x"\nlable = "y"\n',
+            "projects[0].materials[0].lable: unknown config key",
+        ),
     ],
 )
 def test_project_mistakes_name_the_key(tmp_path: Path, text: str, named: str) -> None:

@@ -322,8 +322,8 @@ def _xml_fields(text: str) -> dict[str, Any]:
     A DTD can only come before the root element; after it, "<!DOCTYPE" is what a user typed
     (inside CDATA) or not well-formed XML, which the parser refuses.
     """
-    root = text.find("<xml")
-    prolog = text if root < 0 else text[:root]
+    start = text.find("<xml")
+    prolog = text if start < 0 else text[:start]
     if "<!DOCTYPE" in prolog or "<!ENTITY" in prolog:
         raise BadRequest("DTDs and entities are not accepted")
     try:
