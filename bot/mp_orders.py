@@ -98,6 +98,7 @@ class MiniProgramOrders:
         return web.json_response(
             {
                 **self.query.summary(order),
+                "payment": await self.query.payment(order),
                 "details": self.query.details(order).splitlines(),
                 "password_method": self.query.password_method(order),
                 "invoice": self.query.invoice(order),

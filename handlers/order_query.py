@@ -34,6 +34,7 @@ from handlers.certificate_password import password_delivery
 from handlers.common import yuan
 from handlers.payments import payment_replies
 from models.orders import Conversation, Order, OrderStatus
+from models.payments import Payment, PaymentState
 
 QUERY_TTL = 15 * 60  # a chat query session, and a mini-program's grant after the SMS code
 LOOKUP_LIMIT = (10, 3600.0)  # lookups per WeChat user, and per ID number, per hour
@@ -211,6 +212,16 @@ class OrderQuery:
         ]
         return "\n".join(lines)
 
+    @staticmethod
+    async def payment(order: Order) -> str:
+        """The order's payment as the applicant sees it (待支付 / 已支付 / 已关闭 / 已退款)."""
+        payments = await Payment.filter(order_id=order.id).order_by("-id")
+        if not payments:
+            return ""
+        settled = {PaymentState.PAID, PaymentState.REFUNDED}
+        shown = next((p for p in payments if p.state in settled), payments[0])
+        return T.PAYMENT_LINE.format(state=shown.state.label, amount=yuan(shown.amount_fen))
+
     def password_method(self, order: Order) -> str:
         """How the certificate password was or will be delivered."""
         delivery = password_delivery(order.kind, self._answers(order))
@@ -313,7 +324,8 @@ class OrderQuery:
         if order is None:
             return T.QUERY_EXPIRED
         session.stage, session.order = "detail", order.order_no
-        return self.head(order) + "\n\n" + T.DETAIL_HOW
+        payment = await self.payment(order)
+        return self.head(order) + (f"\n{payment}" if payment else "") + "\n\n" + T.DETAIL_HOW
 
     async def _at_detail(self, inbound: Inbound, session: QuerySession, text: str) -> str | Answer:
         order = await self._visible(inbound, session, session.order)

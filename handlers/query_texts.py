@@ -28,6 +28,7 @@ PICK_AGAIN = "请回复订单序号（1 至 {count}）。"
 
 DETAIL_HEAD = "订单 {order_no}\n业务：{title}\n提交日期：{date}\n金额：{amount}\n状态：{status}"
 DETAIL_NEXT = "下一步：{next}"
+PAYMENT_LINE = "支付状态：{state}（¥{amount}）"
 DETAIL_HOW = (
     "回复：1 继续办理　2 密码获取方式　3 发票　4 订单详情　0 返回订单列表；“退出”结束查询。"
 )

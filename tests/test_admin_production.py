@@ -53,6 +53,10 @@ async def test_bank_transfer_password_listed_once_then_gone(
         f"/admin/orders/{order.order_no}/produce", **{**PRODUCTION, "not_before": "tomorrow"}
     )
     assert bad_date.status == 409 and "日期格式" in await bad_date.text()
+    bad_serial = await console.post(
+        f"/admin/orders/{order.order_no}/produce", **{**PRODUCTION, "cert_serial": "SN-12"}
+    )
+    assert bad_serial.status == 409 and "十六进制" in await bad_serial.text()
     made = await console.post(f"/admin/orders/{order.order_no}/produce", **PRODUCTION)
     assert made.status == 303
     assert not await Job.filter(kind="password.sms").exists()  # by transfer, not SMS

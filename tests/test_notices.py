@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import AsyncIterator
-from datetime import date
+from datetime import date, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -15,9 +15,12 @@ from bot import notices
 from bot.admin import actions
 from bot.config import ConfigError, Settings, load_settings
 from bot.db import close_db, init_db
+from bot.reminders import SCAN_JOB
 from bot.services import Services, build_services
 from bot.sms import CERT_PASSWORD, ORDER_NOTICE, ConsoleSms
 from bot.worker import Worker
+from handlers.applications import build_engine
+from models.certificates import Certificate
 from models.jobs import Job, JobRun, JobStatus
 from models.orders import Conversation
 from models.staff import Fulfilment, Staff, StaffRole
@@ -28,6 +31,9 @@ from tests.test_admin_helpers import org_flow, paid_order
 
 TEMPLATE = "TPL-order-status"
 ORDER_URL = "https://ca.example.com/orders/{order_no}"
+
+
+SHANGHAI = timezone(timedelta(hours=8))
 
 
 def notice_settings(settings: Settings, fake: WeChatApiFake, templates: bool = True) -> Settings:
@@ -91,12 +97,17 @@ async def test_each_state_change_gives_exactly_one_notice(
         services,
         operator,
         order.order_no,
-        cert_serial="5A3F0011",
+        flows=build_engine(services).flows,
+        cert_serial="5A:3F:00:11",
         not_before=date(2026, 11, 25),
         not_after=date(2027, 11, 24),
         key_serial="HB2026000123",
     )
     await worker.run_until_idle()
+    recorded = await Certificate.get(serial_hex="5a3f0011")  # renewal and reminders know it
+    assert (recorded.key_serial, recorded.order_id) == ("HB2026000123", order.id)  # type: ignore[attr-defined]
+    assert recorded.not_after.astimezone(SHANGHAI).date() == date(2027, 11, 24)
+    assert "CN=" in recorded.subject_dn
     await actions.ship(operator, order.order_no, "顺丰速运", "SF1234567890")
     await worker.run_until_idle()
     await worker.run_until_idle()
@@ -118,7 +129,9 @@ async def test_each_state_change_gives_exactly_one_notice(
     assert all(password not in str(m.body) for m in sent)
     record = await Fulfilment.get(order=order)
     assert record.password_secret is None and record.password_delivered_at is not None
-    assert await Job.filter(status=JobStatus.DONE).count() == await Job.all().count()
+    notices_jobs = Job.exclude(kind=SCAN_JOB)  # the reminder scan waits for its hour
+    assert await notices_jobs.filter(status=JobStatus.DONE).count() == await notices_jobs.count()
+    assert await Job.filter(kind=SCAN_JOB, status=JobStatus.PENDING).count() == 1
 
 
 async def test_wechat_errors_are_retried(

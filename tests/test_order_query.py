@@ -247,3 +247,5 @@ async def test_the_finance_person_pays_an_order_found_by_lookup(
     assert reply["MsgType"] == "image"  # the QR code to scan
     [payment] = await Payment.filter(order_id=order.id)
     assert payment.amount_fen == 55000
+    await finance.say("0")
+    assert "支付状态：待支付（¥550.00）" in await finance.say("1")

@@ -6,19 +6,27 @@ Views call these; so do tests. A refused action (wrong state, bad input) raises
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
 from tortoise.transactions import in_transaction
 
 from bot import notices
 from bot.admin.delivery import start_password_delivery
+from bot.ca.profiles import subject_from_answers
+from bot.ca.records import record_produced
+from bot.engine import decrypt_answers
 from bot.flows import Flow, Step, StepKind
+from bot.masking import mask_id_number
 from bot.outbox import utcnow
 from bot.services import Services
 from models.orders import Order, OrderStatus
 from models.staff import AuditLog, Fulfilment, Staff
+
+SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
 
 # Typed fields and photos; choices (authentication method, validity years, ID type) change
 # which other fields apply or the price, so they are not sent back one by one.
@@ -146,15 +154,23 @@ async def produce(
     staff: Staff,
     order_no: str,
     *,
+    flows: Mapping[str, Flow],
     cert_serial: str,
     not_before: date,
     not_after: date,
     key_serial: str,
 ) -> None:
-    """Record the issued certificate; certdesk makes its password and starts delivering it."""
+    """Record the issued certificate; certdesk makes its password and starts delivering it.
+
+    The certificate is also recorded for renewal (eligibility, reminders), with a subject DN
+    made from the order like the CA's own; a person's ID number appears there masked.
+    """
     cert_serial, key_serial = cert_serial.strip(), key_serial.strip()
     if not (cert_serial and key_serial) or len(cert_serial) > 64 or len(key_serial) > 64:
         raise ActionRefused("请填写证书序列号和 Key 序列号（各不超过 64 个字符）。")
+    serial_hex = "".join(cert_serial.replace(":", "").split()).lower()
+    if not serial_hex or any(c not in "0123456789abcdef" for c in serial_hex):
+        raise ActionRefused("证书序列号应为十六进制数字（如 1A2B3C…，可带冒号）。")
     if not_after <= not_before:
         raise ActionRefused("证书有效期的结束日期必须晚于开始日期。")
     async with in_transaction():
@@ -175,6 +191,21 @@ async def produce(
         }
         await audit(staff, "produce", order_no, {}, after)
         await notices.notify_certificate_produced(order, channel)
+        await record_produced(
+            order,
+            serial_hex=serial_hex,
+            subject_dn=_subject_dn(services, flows[order.kind], order),
+            not_before=datetime.combine(not_before, time.min, SHANGHAI),
+            not_after=datetime.combine(not_after, time.max, SHANGHAI),
+            key_serial=key_serial,
+        )
+
+
+def _subject_dn(services: Services, flow: Flow, order: Order) -> str:
+    subject = subject_from_answers(order.kind, decrypt_answers(services, flow, order))
+    if order.kind == "personal":
+        subject = dataclasses.replace(subject, identifier=mask_id_number(subject.identifier))
+    return subject.to_name(services.settings.ca.identifier_oid).rfc4514_string()
 
 
 async def ship(staff: Staff, order_no: str, courier: str, tracking_no: str) -> None:

@@ -21,12 +21,12 @@ from bot.masking import mask_phone
 from bot.outbox import PermanentJobError, enqueue, job_handler, utcnow
 from bot.services import Services
 from bot.sms import CERT_PASSWORD, SmsError
+from handlers.certificate_password import PasswordDelivery, password_delivery
 from models.orders import Order
 from models.staff import Fulfilment
 
 PASSWORD_DIGITS = 8
 SMS_JOB = "password.sms"
-PASSWORD_PHONE = {"org": "legal_phone", "personal": "phone"}
 TRANSFER_FEN = 1
 SMS, TRANSFER = "sms", "transfer"  # password channels
 CSV_HEADER = ("订单号", "收款户名", "收款账号", "开户行", "开户行地址", "金额（元）", "附言")
@@ -49,12 +49,23 @@ def _answer(services: Services, order: Order, key: str, *, sensitive: bool = Fal
     return stored
 
 
+def _delivery(services: Services, order: Order) -> PasswordDelivery:
+    """Where the order's password goes, by the one rule of ``handlers.certificate_password``."""
+    answers = {
+        "auth_method": _answer(services, order, "auth_method"),
+        "bank_account": _answer(services, order, "bank_account", sensitive=True),
+        "legal_phone": _answer(services, order, "legal_phone", sensitive=True),
+        "phone": _answer(services, order, "phone", sensitive=True),
+    }
+    return password_delivery(order.kind, answers)
+
+
 def password_channel(services: Services, order: Order) -> tuple[str, str]:
     """``(sms|transfer, label for the applicant)`` of the order's password delivery."""
-    if order.kind == "org" and order.answers.get("auth_method") == "bank_transfer":
+    delivery = _delivery(services, order)
+    if delivery.method == "bank_transfer":
         return TRANSFER, T.PASSWORD_CHANNELS[TRANSFER]
-    phone = _answer(services, order, PASSWORD_PHONE.get(order.kind, ""), sensitive=True)
-    return SMS, T.PASSWORD_CHANNELS[order.kind].format(phone=mask_phone(phone))
+    return SMS, T.PASSWORD_CHANNELS[order.kind].format(phone=mask_phone(delivery.destination))
 
 
 async def start_password_delivery(services: Services, order: Order, record: Fulfilment) -> str:
@@ -88,7 +99,7 @@ async def send_password_sms(payload: dict[str, Any], services: Services) -> None
     if record.password_secret is None:
         return  # already delivered
     password = services.cipher.decrypt(record.password_secret, context=_context(order.order_no))
-    phone = _answer(services, order, PASSWORD_PHONE.get(order.kind, ""), sensitive=True)
+    phone = _delivery(services, order).destination
     try:
         await services.sms.send(phone, CERT_PASSWORD, [order.order_no, password])
     except SmsError as exc:

@@ -9,7 +9,15 @@ from aiohttp import web
 from tortoise.transactions import in_transaction
 
 from bot.admin import actions, delivery
-from bot.admin.web import allow, order_no_of, render, services_of, staff_of, text_input
+from bot.admin.web import (
+    ADMIN_ENGINE,
+    allow,
+    order_no_of,
+    render,
+    services_of,
+    staff_of,
+    text_input,
+)
 from models.orders import Order, OrderStatus
 from models.staff import Fulfilment, StaffRole
 
@@ -52,6 +60,7 @@ async def produce(request: web.Request) -> web.StreamResponse:
             services_of(request),
             staff_of(request),
             order_no,
+            flows=request.app[ADMIN_ENGINE].flows,
             cert_serial=text_input(form.get("cert_serial")),
             not_before=_date(text_input(form.get("not_before"))),
             not_after=_date(text_input(form.get("not_after"))),

@@ -9,6 +9,8 @@ the record.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from tortoise.transactions import in_transaction
 
 from bot.ca.base import CertificateAuthority, IssuedCertificate, RevocationReason
@@ -31,29 +33,81 @@ async def record_issued(
     Kind, project, owner and subject hash come from the order, else from the certificate
     being renewed. Recording the same certificate twice returns the existing record.
     """
-    existing = await Certificate.get_or_none(serial_hex=issued.serial_hex)
-    if existing is not None:
-        return existing
     chosen_kind = kind or (order.kind if order else None) or (replaces.kind if replaces else None)
     if chosen_kind is None:
         raise ValueError("record_issued needs an order, a kind or the certificate it replaces")
+    return await _record(
+        order,
+        chosen_kind,
+        key_serial=key_serial or (replaces.key_serial if replaces else ""),
+        serial_hex=issued.serial_hex,
+        issuer_dn=issued.issuer_dn,
+        subject_dn=issued.subject_dn,
+        not_before=issued.not_before,
+        not_after=issued.not_after,
+        pem=issued.pem,
+        replaces=replaces,
+    )
+
+
+async def record_produced(
+    order: Order,
+    *,
+    serial_hex: str,
+    subject_dn: str,
+    not_before: datetime,
+    not_after: datetime,
+    key_serial: str,
+) -> Certificate:
+    """Record a certificate the CA produced outside certdesk, as its staff typed it in the
+    console (serial, validity, Key): renewal eligibility and reminders then know it."""
+    return await _record(
+        order,
+        order.kind,
+        key_serial=key_serial,
+        serial_hex=serial_hex,
+        issuer_dn="",
+        subject_dn=subject_dn,
+        not_before=not_before,
+        not_after=not_after,
+        pem="",
+        replaces=None,
+    )
+
+
+async def _record(
+    order: Order | None,
+    kind: str,
+    *,
+    key_serial: str,
+    serial_hex: str,
+    issuer_dn: str,
+    subject_dn: str,
+    not_before: datetime,
+    not_after: datetime,
+    pem: str,
+    replaces: Certificate | None,
+) -> Certificate:
+    existing = await Certificate.get_or_none(serial_hex=serial_hex)
+    if existing is not None:
+        return existing
     previous_project = replaces.project if replaces else ""
     async with in_transaction():
         record = await Certificate.create(
             order=order,
-            kind=chosen_kind,
-            key_serial=key_serial or (replaces.key_serial if replaces else ""),
-            serial_hex=issued.serial_hex,
-            issuer_dn=issued.issuer_dn,
-            subject_dn=issued.subject_dn,
+            kind=kind,
+            key_serial=key_serial,
+            serial_hex=serial_hex,
+            issuer_dn=issuer_dn,
+            subject_dn=subject_dn,
             subject_hash=(order.subject_hash if order else None)
             or (replaces.subject_hash if replaces else None),
             owner_openid=(order.owner_openid if order else None)
             or (replaces.owner_openid if replaces else None),
             project=(order.project if order else "") or previous_project,
-            not_before=issued.not_before,
-            not_after=issued.not_after,
-            certificate_pem=issued.pem,
+            not_before=not_before,
+            not_after=not_after,
+            certificate_pem=pem,
         )
         if replaces is not None:
             await Certificate.filter(id=replaces.id).update(
