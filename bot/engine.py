@@ -27,7 +27,7 @@ from bot.messages import Answer, HandOver, Inbound, TextReply
 from bot.outbox import utcnow
 from bot.services import Services
 from bot.validators import Invalid
-from models.orders import Conversation, Order, OrderStatus, load_conversation
+from models.orders import Conversation, Order, OrderStatus, answer_context, load_conversation
 
 StepAction = Callable[["Turn", Step, Inbound], Awaitable[str | None]]
 EnterHook = Callable[["Turn", Step], Awaitable[str]]
@@ -111,7 +111,7 @@ class Turn:
         self.order.answers = {k: v for k, v in self.order.answers.items() if k != key}
 
     def _context(self, step: Step) -> str:
-        return f"order:{self.order.order_no}:{step.key}"
+        return answer_context(self.order.order_no, step.key)
 
 
 def parse_answer(step: Step, text: str, answers: Mapping[str, str]) -> str:
@@ -142,7 +142,9 @@ def decrypt_answers(services: Services, flow: Flow, order: Order) -> dict[str, s
     for key, stored in order.answers.items():
         step = flow.steps_by_key.get(key)
         if step is not None and step.sensitive:
-            answers[key] = services.cipher.decrypt(stored, context=f"order:{order.order_no}:{key}")
+            answers[key] = services.cipher.decrypt(
+                stored, context=answer_context(order.order_no, key)
+            )
         else:
             answers[key] = stored
     fill_fixed(flow, answers)

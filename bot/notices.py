@@ -20,7 +20,7 @@ from bot.outbox import PermanentJobError, enqueue, job_handler, utcnow
 from bot.services import Services
 from bot.sms import ORDER_NOTICE, SmsError, SmsUnavailable
 from bot.wechat.client import WeChatAPIError, WeChatUnavailable
-from models.orders import Conversation, Order
+from models.orders import Conversation, Order, answer_context
 from models.users import WeChatUser
 
 log = get_logger(__name__)
@@ -105,7 +105,7 @@ def contact_phone(services: Services, order: Order) -> str | None:
     stored = order.answers.get(key)
     if not stored:
         return None
-    return services.cipher.decrypt(stored, context=f"order:{order.order_no}:{key}")
+    return services.cipher.decrypt(stored, context=answer_context(order.order_no, key))
 
 
 async def recipient(order: Order) -> str | None:

@@ -332,8 +332,8 @@ class OrderQuery:
         if order is None:
             return T.QUERY_EXPIRED
         if text == "0":
-            orders = [o for no in session.orders if (o := await Order.get_or_none(order_no=no))]
-            return self._show_list(session, orders)
+            found = {o.order_no: o for o in await Order.filter(order_no__in=session.orders)}
+            return self._show_list(session, [found[no] for no in session.orders if no in found])
         if text == "1" or text in VERB_CONTINUE:
             return await self._continue(inbound, order)
         shown = {"2": self.password_method, "3": self.invoice, "4": self.details}.get(text)

@@ -14,6 +14,11 @@ from tortoise import fields
 from tortoise.models import Model
 
 
+def answer_context(order_no: str, key: str) -> str:
+    """The encryption context of a sensitive answer: it decrypts only as that order's field."""
+    return f"order:{order_no}:{key}"
+
+
 class OrderStatus(StrEnum):
     """Where an order is; transitions live in ``models.order_states``."""
 

@@ -9,12 +9,13 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time
 from typing import Any
 
 from tortoise.transactions import in_transaction
 
 from bot import notices
+from bot.admin.deadline import SHANGHAI
 from bot.admin.delivery import start_password_delivery
 from bot.ca.profiles import subject_from_answers
 from bot.ca.records import record_produced
@@ -25,8 +26,6 @@ from bot.outbox import utcnow
 from bot.services import Services
 from models.orders import Order, OrderStatus
 from models.staff import AuditLog, Fulfilment, Staff
-
-SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
 
 # Typed fields and photos; choices (authentication method, validity years, ID type) change
 # which other fields apply or the price, so they are not sent back one by one.

@@ -22,7 +22,7 @@ from bot.outbox import PermanentJobError, enqueue, job_handler, utcnow
 from bot.services import Services
 from bot.sms import CERT_PASSWORD, SmsError
 from handlers.certificate_password import PasswordDelivery, password_delivery
-from models.orders import Order
+from models.orders import Order, answer_context
 from models.staff import Fulfilment
 
 PASSWORD_DIGITS = 8
@@ -45,7 +45,7 @@ def _answer(services: Services, order: Order, key: str, *, sensitive: bool = Fal
     """An answer of the order in clear (``sensitive`` ones are stored encrypted)."""
     stored = order.answers.get(key, "")
     if sensitive and stored:
-        return services.cipher.decrypt(stored, context=f"order:{order.order_no}:{key}")
+        return services.cipher.decrypt(stored, context=answer_context(order.order_no, key))
     return stored
 
 
