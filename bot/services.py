@@ -11,6 +11,7 @@ from bot.mailer import Mailer, build_mailer
 from bot.secrets_box import DataCipher, decode_key
 from bot.sms import SmsSender, build_sms_sender
 from bot.sms_codes import SmsCodes
+from bot.storage import FileStore, LocalFileStore
 from bot.store import Store, create_store
 from bot.wechat.client import WeChatClient
 
@@ -28,6 +29,7 @@ class Services:
     _sms: SmsSender | None = field(default=None, repr=False)
     _sms_codes: SmsCodes | None = field(default=None, repr=False)
     _mailer: Mailer | None = field(default=None, repr=False)
+    _files: FileStore | None = field(default=None, repr=False)
 
     @property
     def http(self) -> aiohttp.ClientSession:
@@ -73,6 +75,13 @@ class Services:
         if self._mailer is None:
             self._mailer = build_mailer(self.settings.email)
         return self._mailer
+
+    @property
+    def files(self) -> FileStore:
+        """Where materials, invoices and generated files are stored."""
+        if self._files is None:
+            self._files = LocalFileStore(self.settings.storage.path)
+        return self._files
 
     async def close(self) -> None:
         """Release connections held by the services."""

@@ -3,21 +3,19 @@
 Decoding and re-encoding (``bot.images``) run in a small dedicated thread pool — Pillow releases
 the GIL, and at most ``IMAGE_WORKERS`` photos are processed at once so a burst of uploads does
 not starve the event loop or every core. Files are written off the loop too, atomically, under
-a name made of the slot and the content's sha256 (never anything the user chose).
+a key made of the slot and the content's sha256 (``bot.storage``; never anything the user
+chose).
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import os
-import tempfile
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
 from bot import texts
 from bot.images import ImageRefused, NormalisedImage, normalise
+from bot.storage import FileStore
 from bot.validators import Invalid
 from models.materials import Material
 from models.orders import Order
@@ -46,20 +44,18 @@ def warning_text(codes: list[str]) -> str:
 
 
 async def store_material(
-    storage_root: str, order: Order, slot: str, data: bytes, source: str
+    files: FileStore, order: Order, slot: str, data: bytes, source: str
 ) -> Material:
-    """Normalise the photo, write it under the order's folder and record it with its warnings."""
+    """Normalise the photo, store it in the order's folder and record it with its warnings."""
     image = await prepare_photo(data)
-    digest = hashlib.sha256(image.jpeg).hexdigest()
-    relative = Path("orders") / order.order_no / f"{slot}-{digest}.jpg"
-    await asyncio.to_thread(_write_once, Path(storage_root) / relative, image.jpeg)
+    stored = await files.put(f"orders/{order.order_no}", slot, image.jpeg, "image/jpeg")
     return await Material.create(
         order=order,
         slot=slot,
-        path=str(relative),
-        content_type="image/jpeg",
-        size=len(image.jpeg),
-        sha256=digest,
+        path=stored.key,
+        content_type=stored.content_type,
+        size=stored.size,
+        sha256=stored.sha256,
         width=image.width,
         height=image.height,
         source=source,
@@ -94,18 +90,3 @@ def describe_material(material: Material) -> dict[str, Any]:
             for code in material.warnings
         ],
     }
-
-
-def _write_once(target: Path, data: bytes) -> None:
-    """Write ``data`` to ``target`` atomically; an existing file has the same content."""
-    if target.exists():
-        return
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

@@ -76,7 +76,7 @@ async def _receive_photo(turn: Turn, step: Step, inbound: Inbound) -> str | None
         raise Invalid(_fetch_failure(inbound.fetch_error))
     data = inbound.data or await _download(turn, inbound.media_id)
     material = await store_material(
-        turn.services.settings.storage.path, turn.order, step.key, data, source=inbound.channel
+        turn.services.files, turn.order, step.key, data, source=inbound.channel
     )
     chat = inbound.channel != MP_CHANNEL  # a form shows the warnings next to the photo
     if material.warnings and chat:

@@ -95,9 +95,7 @@ async def paid_order(
     )
     if photos:
         for n, slot in enumerate(SLOTS):
-            await store_material(
-                services.settings.storage.path, order, slot, photo(n * 40), "wechat"
-            )
+            await store_material(services.files, order, slot, photo(n * 40), "wechat")
     return order
 
 

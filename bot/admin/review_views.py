@@ -3,9 +3,7 @@ approve and reject."""
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
-from pathlib import Path
 
 from aiohttp import web
 from tortoise.transactions import in_transaction
@@ -175,19 +173,10 @@ async def material_file(request: web.Request) -> web.StreamResponse:
     material = await Material.get_or_none(id=material_id)
     if material is None:
         raise web.HTTPNotFound()
-    path = await asyncio.to_thread(
-        _stored_file, services_of(request).settings.storage.path, material
-    )
+    path = services_of(request).files.local_path(material.path)
     if path is None:
         raise web.HTTPNotFound()
     return web.FileResponse(path, headers={"Content-Type": material.content_type})
-
-
-def _stored_file(storage: str, material: Material) -> Path | None:
-    """The material's file, if it exists inside the storage directory."""
-    root = Path(storage).resolve()
-    path = (root / material.path).resolve()
-    return path if path.is_relative_to(root) and path.is_file() else None
 
 
 @allow(*REVIEWERS)
