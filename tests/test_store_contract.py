@@ -240,6 +240,32 @@ async def test_lock_is_shared_with_other_processes(store: Store, peer: Store) ->
         pass
 
 
+async def test_writes_registered_on_a_held_lock_are_made_when_it_is_released(
+    store: Store, peer: Store
+) -> None:
+    async with store.lock("user", lease=5) as held:
+        held.set_on_release("answer", "done:reply", ttl=60)
+        held.set_on_release("window", b"5")
+        assert await peer.get("answer") is None  # not before the release
+    assert await peer.get("answer") == b"done:reply"
+    assert await peer.get("window") == b"5"
+    assert 0 < (await peer.ttl("answer") or 0) <= 60
+    assert await peer.ttl("window") is None
+    async with peer.lock("user", wait=0):  # and the lock is free
+        pass
+
+
+async def test_writes_are_made_even_when_the_block_fails(store: Store) -> None:
+    async def failing_holder() -> None:
+        async with store.lock("user", lease=5) as held:
+            held.set_on_release("answer", "done:busy", ttl=60)
+            raise RuntimeError("dispatch failed")
+
+    with pytest.raises(RuntimeError):
+        await failing_holder()
+    assert await store.get("answer") == b"done:busy"
+
+
 async def test_lock_lease_is_renewed_while_held(store: Store, peer: Store) -> None:
     async with store.lock("long", lease=0.3):
         for _ in range(4):  # 0.8 s: well past the lease

@@ -16,6 +16,7 @@ import logging
 import math
 import secrets
 from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,22 @@ def check_ttl(ttl: float | None) -> None:
     """Reject a ttl that is not a positive, finite number of seconds (None = no expiry)."""
     if ttl is not None and not (0 < ttl < math.inf):
         raise ValueError(f"ttl must be a positive number of seconds or None, got {ttl!r}")
+
+
+Writes = Mapping[str, tuple[bytes | str, float | None]]
+
+
+@dataclass
+class HeldLock:
+    """A lock being held. Writes registered with ``set_on_release`` are made in the same round
+    trip that releases the lock, just before it is released."""
+
+    on_release: dict[str, tuple[bytes | str, float | None]] = field(default_factory=dict)
+
+    def set_on_release(self, key: str, value: bytes | str, ttl: float | None = None) -> None:
+        """Set ``key`` to ``value`` (expiring after ``ttl`` seconds) when the lock is released."""
+        check_ttl(ttl)
+        self.on_release[key] = (value, ttl)
 
 
 class Store(abc.ABC):
@@ -94,13 +111,15 @@ class Store(abc.ABC):
 
     def lock(
         self, name: str, *, lease: float = 30.0, wait: float | None = 10.0
-    ) -> contextlib.AbstractAsyncContextManager[None]:
+    ) -> contextlib.AbstractAsyncContextManager[HeldLock]:
         """Mutual exclusion on ``name`` across every process sharing the store.
 
         ``lease``: how long the lock outlives a crashed holder; while held it is renewed in the
         background every ``lease / 3`` seconds. ``wait``: seconds to wait for it (None: forever,
         0: try once); LockTimeout when it elapses. Leaving the block releases the lock only if
-        this holder still owns it. Waiters are served in FIFO order (see the implementations).
+        this holder still owns it; writes registered on the ``HeldLock`` are made in the same round
+        trip, whether or not the lock was still owned. Waiters are served in FIFO order (see the
+        implementations).
         """
         check_ttl(lease)
         if wait is not None and not wait >= 0:
@@ -108,21 +127,22 @@ class Store(abc.ABC):
         return self._locked(name, lease, wait)
 
     @contextlib.asynccontextmanager
-    async def _locked(self, name: str, lease: float, wait: float | None) -> AsyncIterator[None]:
+    async def _locked(self, name: str, lease: float, wait: float | None) -> AsyncIterator[HeldLock]:
         token = secrets.token_hex(16)
         if not await self._acquire_lock(name, token, lease, wait):
             raise LockTimeout(f"lock {name!r} not acquired within {wait} s")
         renewal = asyncio.create_task(self._keep_lock(name, token, lease))
         self._renewals.add(renewal)
+        held = HeldLock()
         try:
-            yield
+            yield held
         finally:
             renewal.cancel()
             self._renewals.discard(renewal)
             try:
                 # Shielded: a cancelled holder still releases instead of leaving the lock to
                 # its lease.
-                released = await asyncio.shield(self._release_lock(name, token))
+                released = await asyncio.shield(self._release_lock(name, token, held.on_release))
             except StoreError as exc:
                 log.warning("lock %r not released (it expires after its lease): %s", name, exc)
             else:
@@ -153,8 +173,9 @@ class Store(abc.ABC):
         """Extend the lease of ``token``'s lock to ``lease`` seconds; False if not held."""
 
     @abc.abstractmethod
-    async def _release_lock(self, name: str, token: str) -> bool:
-        """Release ``token``'s lock (or its place in the queue); False if it did not hold it."""
+    async def _release_lock(self, name: str, token: str, writes: Writes | None = None) -> bool:
+        """Make ``writes`` (``{key: (value, ttl)}``), then release ``token``'s lock (or its place
+        in the queue), in one round trip; False if it did not hold the lock."""
 
     @abc.abstractmethod
     async def publish(self, channel: str, message: bytes | str) -> int:

@@ -21,7 +21,7 @@ from collections import deque
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 
-from bot.store.base import Store, StoreError, check_ttl, encode
+from bot.store.base import Store, StoreError, Writes, check_ttl, encode
 
 INT64 = range(-(2**63), 2**63)
 SUBSCRIBER_QUEUE_SIZE = 1000  # messages a slow subscriber may lag behind before losing some
@@ -234,7 +234,9 @@ class MemoryStore(Store):
         state.expires = now + lease
         return True
 
-    async def _release_lock(self, name: str, token: str) -> bool:
+    async def _release_lock(self, name: str, token: str, writes: Writes | None = None) -> bool:
+        if writes:
+            await self.set_many(writes)
         return self._release(name, token)
 
     # -- pub/sub

@@ -31,7 +31,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from bot.store.base import Store, StoreError, StoreUnavailable, check_ttl, encode
+from bot.store.base import Store, StoreError, StoreUnavailable, Writes, check_ttl, encode
 
 POLL_STEP = 0.005  # the first waiter tries every 5 ms, the second every 10 ms, ...
 MAX_POLL = 0.05  # ... and none waits longer between attempts (heartbeats)
@@ -85,9 +85,18 @@ end
 return 0
 """
 
-# KEYS: lock, queue, deadlines. ARGV: token. Removes the token from the queue, and the lock if
+# KEYS: lock, queue, deadlines, then keys to write. ARGV: token, then a value and an expiry in ms
+# (0: none) per key to write. Makes the writes, removes the token from the queue, and the lock if
 # the token holds it (compare-and-delete). Returns 1 if the lock was deleted.
 RELEASE = """
+for i = 4, #KEYS do
+  local value, px = ARGV[2 * i - 6], tonumber(ARGV[2 * i - 5])
+  if px > 0 then
+    redis.call('SET', KEYS[i], value, 'PX', px)
+  else
+    redis.call('SET', KEYS[i], value)
+  end
+end
 redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('ZREM', KEYS[3], ARGV[1])
 if redis.call('GET', KEYS[1]) == ARGV[1] then
@@ -236,9 +245,15 @@ class RedisStore(Store):
         with _translated():
             return bool(await self._renew(keys=self._lock_keys(name)[:1], args=[token, _ms(lease)]))
 
-    async def _release_lock(self, name: str, token: str) -> bool:
+    async def _release_lock(self, name: str, token: str, writes: Writes | None = None) -> bool:
+        keys: list[str] = self._lock_keys(name)[:3]
+        args: list[bytes | str | int] = [token]
+        for key, (value, ttl) in (writes or {}).items():
+            check_ttl(ttl)
+            keys.append(self._key(key))
+            args += [encode(value), _px(ttl) or 0]
         with _translated():
-            return bool(await self._release(keys=self._lock_keys(name)[:3], args=[token]))
+            return bool(await self._release(keys=keys, args=args))
 
     async def publish(self, channel: str, message: bytes | str) -> int:
         """Publish ``message`` on ``channel``; the number of subscribers that received it."""

@@ -176,33 +176,30 @@ class WeChatChannel:
     async def _handle(self, inbound: Inbound, key: str) -> str:
         """Run the dispatcher under the user's lock; return the passive reply XML (or success).
 
-        The pending mark is renewed meanwhile and replaced by the answer once it is ready.
+        The pending mark is renewed meanwhile. The answer for retries and the customer-service
+        window the message opened are written in the round trip that releases the lock (before
+        anything is sent through that window, and before the user's next message is handled).
         """
-        started = asyncio.get_running_loop().time()
+        loop = asyncio.get_running_loop()
+        started = loop.time()
         keeper = asyncio.create_task(self._keep_pending(key))
         try:
-            answer = await self._dispatch_locked(inbound)
+            async with self.store.lock(
+                f"wechat:user:{inbound.openid}", lease=USER_LOCK_LEASE, wait=USER_LOCK_WAIT
+            ) as held:
+                replies = pack((await self._dispatch(inbound)).replies)
+                passive = ""
+                rest = replies
+                if replies and loop.time() - started < self.budget - 0.2:
+                    passive = await self._render_passive(inbound, replies[0])
+                    rest = replies[1:] if passive else replies
+                await _stop(keeper)  # no pending mark may follow the answer
+                held.set_on_release(key, "done:" + (passive or SUCCESS), DEDUPE_TTL)
+                window = self.quota.window(inbound)
+                if window is not None:
+                    held.set_on_release(*window)
         finally:
-            keeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await keeper
-        replies = pack(answer.replies)
-        in_time = asyncio.get_running_loop().time() - started < self.budget - 0.2
-        passive = ""
-        rest = replies
-        if in_time and replies:
-            passive = await self._render_passive(inbound, replies[0])
-            rest = replies[1:] if passive else replies
-        # The answer for retries, and the customer-service window the message opened, in one
-        # round trip (before anything is sent through that window).
-        writes: dict[str, tuple[bytes | str, float | None]] = {
-            key: ("done:" + (passive or SUCCESS), DEDUPE_TTL)
-        }
-        window = self.quota.window(inbound)
-        if window is not None:
-            quota_key, count, ttl = window
-            writes[quota_key] = (count, ttl)
-        await self.store.set_many(writes)
+            await _stop(keeper)
         if rest:
             sender = asyncio.create_task(self._send_later(inbound.openid, rest))
             self._background.add(sender)
@@ -218,17 +215,14 @@ class WeChatChannel:
             except StoreError:
                 log.warning("could not renew the pending mark")
 
-    async def _dispatch_locked(self, inbound: Inbound) -> Answer:
-        """The dispatcher's answer, one message of a user at a time; never raises."""
-        async with self.store.lock(
-            f"wechat:user:{inbound.openid}", lease=USER_LOCK_LEASE, wait=USER_LOCK_WAIT
-        ):
-            try:
-                return await self.dispatcher(inbound)
-            except Exception:
-                metrics.ERRORS.labels("wechat.dispatch").inc()
-                log.exception("dispatcher failed", extra={"kind": inbound.kind})
-                return Answer([TextReply(SYSTEM_BUSY.format(phone=self.service_phone))])
+    async def _dispatch(self, inbound: Inbound) -> Answer:
+        """The dispatcher's answer; never raises."""
+        try:
+            return await self.dispatcher(inbound)
+        except Exception:
+            metrics.ERRORS.labels("wechat.dispatch").inc()
+            log.exception("dispatcher failed", extra={"kind": inbound.kind})
+            return Answer([TextReply(SYSTEM_BUSY.format(phone=self.service_phone))])
 
     async def _render_passive(self, inbound: Inbound, reply: Reply) -> str:
         source = {"source": inbound.openid, "target": _account_id(inbound)}
@@ -289,6 +283,13 @@ class WeChatChannel:
             media_id = await self._media_id(reply)
             if media_id:
                 await self.client.send_image(openid, media_id)
+
+
+async def _stop(task: asyncio.Task[None]) -> None:
+    """Cancel ``task`` and wait until it has stopped."""
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
 
 
 def _swap(source: dict[str, str]) -> dict[str, str]:
