@@ -5,9 +5,14 @@ from __future__ import annotations
 import asyncio
 import sys
 
-from bench import images, outbox, webhook
+from bench import images, instructions, outbox, webhook
 
-BENCHMARKS = {"webhook": webhook.main, "outbox": outbox.main, "images": images.main}
+BENCHMARKS = {
+    "webhook": webhook.main,
+    "instructions": instructions.main,
+    "outbox": outbox.main,
+    "images": images.main,
+}
 
 
 def main(argv: list[str]) -> int:

@@ -187,18 +187,12 @@ async def measure(
         stop(process)
 
 
-async def main() -> None:
-    """Run certdesk and the three comparisons; print the figures and ratios."""
-    py = sys.executable
-    db = f"certdesk_bench_{uuid.uuid4().hex[:8]}"
-    admin = await asyncpg.connect(PG_ADMIN)
-    await admin.execute(f'CREATE DATABASE "{db}"')
-    url = f"{PG_ADMIN.rsplit('/', 1)[0]}/{db}"
-    prefix = f"bench:{uuid.uuid4().hex[:8]}:"
-    env = {
-        "CERTDESK_DATABASE_URL": url,
+def certdesk_env(database_url: str, redis_prefix: str) -> dict[str, str]:
+    """The environment of a measured ``certdesk serve``: PostgreSQL + Redis, safe mode."""
+    return {
+        "CERTDESK_DATABASE_URL": database_url,
         "CERTDESK_REDIS_URL": REDIS_URL,
-        "CERTDESK_REDIS_PREFIX": prefix,
+        "CERTDESK_REDIS_PREFIX": redis_prefix,
         "CERTDESK_SECURITY_DATA_KEYS": generate_key(),
         "CERTDESK_SECURITY_LOOKUP_KEY": generate_key(),
         "CERTDESK_WECHAT_TOKEN": TOKEN,
@@ -209,6 +203,17 @@ async def main() -> None:
         "CERTDESK_PRICES_ORG_2": "55000",
         "CERTDESK_DATABASE_POOL_MAX_SIZE": "20",
     }
+
+
+async def main() -> None:
+    """Run certdesk and the three comparisons; print the figures and ratios."""
+    py = sys.executable
+    db = f"certdesk_bench_{uuid.uuid4().hex[:8]}"
+    admin = await asyncpg.connect(PG_ADMIN)
+    await admin.execute(f'CREATE DATABASE "{db}"')
+    url = f"{PG_ADMIN.rsplit('/', 1)[0]}/{db}"
+    prefix = f"bench:{uuid.uuid4().hex[:8]}:"
+    env = certdesk_env(url, prefix)
     results: list[Result] = []
     try:
         await migrate(url)
