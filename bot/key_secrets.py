@@ -8,7 +8,9 @@ digits; they are encrypted at rest (context ``key:<serial>:puk``) and never logg
 
 from __future__ import annotations
 
+import csv
 import secrets
+from collections.abc import Iterable
 
 from bot.outbox import utcnow
 from bot.services import Services
@@ -35,6 +37,25 @@ async def record_puk(services: Services, key_serial: str, puk: str) -> KeySecret
         secret.puk, secret.puk_next, secret.puk_blocked = sealed, None, False
         await secret.save()
     return secret
+
+
+async def import_puks(services: Services, lines: Iterable[str]) -> int:
+    """Record the PUKs of a batch of produced Keys from CSV lines ``key serial,PUK`` (blank
+    lines and lines starting with # skipped); the number recorded. ``ValueError`` names the
+    first bad line, and then nothing is recorded."""
+    rows: list[tuple[str, str]] = []
+    for number, row in enumerate(csv.reader(lines), start=1):
+        if not row or not "".join(row).strip() or row[0].lstrip().startswith("#"):
+            continue
+        serial, puk = [*row, "", ""][:2]
+        serial, puk = serial.strip(), puk.strip()
+        valid_puk = 6 <= len(puk) <= 8 and all(0x21 <= ord(ch) <= 0x7E for ch in puk)
+        if len(row) != 2 or not serial or len(serial) > 64 or not valid_puk:
+            raise ValueError(f"line {number}: expected 'key serial,PUK' (PUK of 6-8 characters)")
+        rows.append((serial, puk))
+    for serial, puk in rows:
+        await record_puk(services, serial, puk)
+    return len(rows)
 
 
 def current_puk(services: Services, secret: KeySecret) -> str:

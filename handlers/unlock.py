@@ -20,10 +20,6 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from cryptography import x509
-from tortoise.expressions import Q
-
-from bot.bridge.errors import BridgeOffline, BridgeTimeout, CardError
 from bot.bridge.hub import BridgeHub
 from bot.engine import VERB_CANCEL, Engine, decrypt_answers, normalise
 from bot.flows import StepKind
@@ -37,8 +33,14 @@ from bot.sms_codes import CodeInvalid, CodeRateLimited
 from handlers import unlock_texts as T
 from handlers.identity_check import Alternative, alternatives_for, matches
 from handlers.order_query import EMAIL_ON_RECORD, PHONE_ON_RECORD
+from handlers.unlock_certificates import (
+    card_certificate,
+    holder_name,
+    own_certificates,
+    project_name,
+)
 from handlers.unlock_pc import PcUnlock, Target, audit
-from models.certificates import Certificate, CertificateStatus
+from models.certificates import Certificate
 from models.keys import KeySecret
 from models.orders import Order
 
@@ -46,9 +48,7 @@ log = get_logger(__name__)
 
 UNLOCK_TTL = 40 * 60  # the chat's state; the authorization code lives 30 minutes
 CODE_PURPOSE = "unlock"
-READ_TIMEOUT = 10.0  # seconds the bridge has to read the Key's certificate
 IDENTITY_LIMIT = (3, 24 * 3600.0)  # 其他验证方式 checks per Key, and per WeChat user, a day
-SHOWN_CERTIFICATES = 10
 VERB_EXIT = frozenset({"退出", "退出解锁", "结束"}) | VERB_CANCEL
 VERB_RESEND = frozenset({"重新发送", "重发", "重新获取"})
 VERB_OTHER = frozenset({"其他验证方式", "其它验证方式", "其他", "其它"})
@@ -109,31 +109,18 @@ class Unlock:
         """The PC part ended the unlock (success, or a Key that cannot be unlocked)."""
         await self._end(target.channel, target.openid)
 
-    # -- texts about a certificate --------------------------------------------------------------
-
-    def _project(self, certificate: Certificate) -> str:
-        project = self.services.settings.project(certificate.project)
-        if project is not None and project.name:
-            return project.name
-        return certificate.project or self.services.settings.service.name
-
-    @staticmethod
-    async def _name(certificate: Certificate) -> str:
-        order = await Order.get_or_none(id=certificate.order_id)  # type: ignore[attr-defined]
-        return (order.subject_name if order is not None else None) or certificate.subject_dn
-
     # -- 1 申请解锁 -------------------------------------------------------------------------------
 
     async def start(self, inbound: Inbound) -> Answer:
         """Menu 证书解锁: read the Key's certificate through the bridge, else list the user's."""
         await self.engine.hand_to(inbound.channel, inbound.openid, "unlock")
         session = UnlockSession()
-        certificate, note = await self._card_certificate(inbound.openid)
+        certificate, note = await card_certificate(self.services, self.hub, inbound.openid)
         if certificate is not None:
             return await self._reply(
                 inbound, session, await self._identified(inbound, session, certificate)
             )
-        own = await self._own_certificates(inbound.openid)
+        own = await own_certificates(inbound.openid)
         if not own:
             await self.end(inbound)
             return Answer([TextReply("\n".join(filter(None, [note, T.NO_CERTIFICATE])))])
@@ -141,44 +128,10 @@ class Unlock:
         lines = [note, T.PICK] if note else [T.PICK]
         for n, c in enumerate(own, start=1):
             until = f"{c.not_after:%Y-%m-%d}"
-            name, project = await self._name(c), self._project(c)
+            name, project = await holder_name(c), project_name(self.services, c)
             lines.append(T.CERTIFICATE_LINE.format(n=n, name=name, project=project, until=until))
         lines.append(T.PICK_HINT)
         return await self._reply(inbound, session, "\n".join(lines))
-
-    async def _card_certificate(self, openid: str) -> tuple[Certificate | None, str]:
-        """The record of the certificate in the user's Key (if a bridge is connected), and a
-        note for the user when it could not be used."""
-        phone = self.services.settings.service.phone
-        try:
-            data = await self.hub.call(openid, "read_certificate", timeout=READ_TIMEOUT)
-        except BridgeOffline:
-            return None, ""
-        except (BridgeTimeout, CardError) as exc:
-            return None, T.CARD_UNREADABLE.format(reason=exc.message or exc.code)
-        pem = data.get("certificate")
-        if not isinstance(pem, str) or not pem:
-            return None, ""
-        try:
-            serial = format(x509.load_pem_x509_certificate(pem.encode()).serial_number, "x")
-        except ValueError:
-            return None, T.UNKNOWN_CARD_CERTIFICATE.format(phone=phone)
-        found = await Certificate.filter(serial_hex__in=[serial, serial.zfill(len(serial) + 1)])
-        if not found:
-            return None, T.UNKNOWN_CARD_CERTIFICATE.format(phone=phone)
-        return found[0], ""
-
-    @staticmethod
-    async def _own_certificates(openid: str) -> list[Certificate]:
-        """Valid certificates issued to this WeChat user or for their orders, newest first."""
-        mine = Q(owner_openid=openid) | Q(order__owner_openid=openid)
-        certificates: list[Certificate] = (
-            await Certificate.filter(mine, status=CertificateStatus.ISSUED)
-            .exclude(key_serial="")
-            .order_by("-not_after", "-id")
-            .limit(SHOWN_CERTIFICATES)
-        )
-        return certificates
 
     async def _at_pick(self, inbound: Inbound, session: UnlockSession, text: str) -> str:
         count = len(session.choices)
@@ -196,9 +149,9 @@ class Unlock:
         phone = self.services.settings.service.phone
         head = "\n".join(
             [
-                T.HEAD.format(project=self._project(certificate)),
+                T.HEAD.format(project=project_name(self.services, certificate)),
                 T.IDENTIFIED.format(
-                    name=await self._name(certificate), serial=certificate.key_serial
+                    name=await holder_name(certificate), serial=certificate.key_serial
                 ),
             ]
         )
@@ -327,32 +280,32 @@ class Unlock:
     ) -> str:
         """Identity proven: email the authorization code, start the PC part."""
         session.method, session.stage, session.given = method, "pc", {}
-        sent = await self._send_code(inbound, certificate)
-        if sent.startswith("❗"):
-            return sent.removeprefix("❗")
-        return f"{sent}\n{await self._start_pc(inbound, session, certificate)}"
+        sent, text = await self._send_code(inbound, certificate)
+        if not sent:
+            return text
+        return f"{text}\n{await self._start_pc(inbound, session, certificate)}"
 
     async def _send_code(
         self, inbound: Inbound, certificate: Certificate, *, again: bool = False
-    ) -> str:
-        """Email a new authorization code; its text, starting with ❗ when none was sent."""
+    ) -> tuple[bool, str]:
+        """Email a new authorization code: whether it was sent, and what to tell the user."""
         phone = self.services.settings.service.phone
         order, answers = await self._record(certificate)
         email = answers.get(EMAIL_ON_RECORD[order.kind], "")
         if not email:
-            return "❗" + T.NO_EMAIL.format(phone=phone)
+            return False, T.NO_EMAIL.format(phone=phone)
         try:
             sent = await self.services.unlock_codes.send(
                 email, CODE_PURPOSE, certificate.key_serial, inbound.openid
             )
         except CodeRateLimited as exc:
-            return "❗" + exc.user_message
+            return False, exc.user_message
         except MailError:
             log.warning("unlock code not emailed")
-            return "❗" + T.CODE_NOT_SENT.format(phone=phone)
+            return False, T.CODE_NOT_SENT.format(phone=phone)
         minutes = sent.expires_in // 60
         text = T.RESENT if again else T.CODE_SENT
-        return text.format(email=sent.masked_phone, minutes=minutes)
+        return True, text.format(email=sent.masked_phone, minutes=minutes)
 
     async def _start_pc(
         self, inbound: Inbound, session: UnlockSession, certificate: Certificate
@@ -363,7 +316,7 @@ class Unlock:
             channel=inbound.channel,
             openid=inbound.openid,
             certificate=certificate,
-            project=self._project(certificate),
+            project=project_name(self.services, certificate),
             email=answers.get(EMAIL_ON_RECORD[order.kind], ""),
             method=session.method,
             order_no=order.order_no,
@@ -376,8 +329,8 @@ class Unlock:
     async def _at_pc(self, inbound: Inbound, session: UnlockSession, text: str) -> str:
         certificate = await self._certificate(session)
         if text in VERB_RESEND:
-            sent = await self._send_code(inbound, certificate, again=True)
-            return sent.removeprefix("❗")
+            _sent, text = await self._send_code(inbound, certificate, again=True)
+            return text
         if text in VERB_GO_ON:
             if await self.pc.busy(certificate.key_serial):
                 return T.ON_PC

@@ -16,8 +16,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from cryptography import x509
-
 from bot.bridge.errors import BridgeCallError, BridgeOffline, BridgeTimeout, CardError
 from bot.bridge.hub import BridgeHub
 from bot.key_secrets import (
@@ -33,6 +31,7 @@ from bot.services import Services
 from bot.sms_codes import CodeInvalid, InvalidReason
 from bot.wechat.client import WeChatAPIError, WeChatUnavailable
 from handlers import unlock_texts as T
+from handlers.unlock_certificates import same_serial, serial_of
 from models.certificates import Certificate
 from models.keys import KeySecret
 from models.staff import AuditLog
@@ -90,10 +89,6 @@ async def audit(
 
 def _b64(secret: str) -> str:
     return base64.b64encode(secret.encode()).decode()
-
-
-def _same_serial(a: str, b: str) -> bool:
-    return a.lower().lstrip("0") == b.lower().lstrip("0")
 
 
 class PcUnlock:
@@ -176,11 +171,7 @@ class PcUnlock:
     async def _run(self, target: Target) -> Outcome:
         openid, phone = target.openid, self.services.settings.service.phone
         card = await self._call(openid, "read_certificate", {})
-        pem = card.get("certificate")
-        serial = ""
-        if isinstance(pem, str) and pem:
-            serial = format(x509.load_pem_x509_certificate(pem.encode()).serial_number, "x")
-        if not _same_serial(serial, target.certificate.serial_hex):
+        if not same_serial(serial_of(card.get("certificate")), target.certificate.serial_hex):
             return Outcome("wrong_key", T.WRONG_KEY.format(serial=target.key_serial))
         void = await self._code_accepted(target)
         if void is not None:

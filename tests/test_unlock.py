@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 
 from bot.app import BRIDGE_HUB, SERVICES, create_app
 from bot.config import ProjectSettings, Settings
-from bot.key_secrets import current_puk, record_puk
+from bot.key_secrets import current_puk, import_puks, record_puk
 from bot.mailer import ConsoleMailer, EmailCodeChannel
 from bot.services import UNLOCK_CODE_LIMITS, Services
 from bot.sms_codes import OneTimeCodes, SmsCodes
@@ -329,3 +329,13 @@ async def test_a_key_whose_puk_is_blocked_cannot_be_unlocked(world: World) -> No
     assert [a["result"] for a in await _audits()] == ["puk_blocked"]
     again = await world.chat.click("unlock")  # said at once the next time
     assert "解锁码已被锁定" in again and "验证码已发送" not in again
+
+
+async def test_puks_of_produced_keys_are_imported_encrypted(services: Services) -> None:
+    lines = ["# key serial,PUK", "HB0001,12345678", "", " HB0002 , 87654321 "]
+    assert await import_puks(services, lines) == 2
+    secret = await KeySecret.get(key_serial="HB0002")
+    assert "87654321" not in secret.puk and current_puk(services, secret) == "87654321"
+    with pytest.raises(ValueError, match="line 2"):
+        await import_puks(services, ["HB0003,11111111", "HB0004,12"])
+    assert not await KeySecret.filter(key_serial="HB0003").exists()  # all or nothing
