@@ -19,10 +19,10 @@ from cryptography.hazmat.primitives.serialization import Encoding
 
 from bot.app import BRIDGE_HUB, SERVICES, create_app
 from bot.config import ProjectSettings, Settings
-from bot.key_secrets import current_puk, import_puks, record_puk
+from bot.key_secrets import current_puk, import_puks, puk_context, record_puk
 from bot.mailer import ConsoleMailer, EmailCodeChannel
 from bot.services import UNLOCK_CODE_LIMITS, Services
-from bot.sms_codes import OneTimeCodes, SmsCodes
+from bot.sms_codes import CodeInvalid, OneTimeCodes, SmsCodes
 from bot.texts import UNLOCK_CODE_MAIL, UNLOCK_CODE_SUBJECT
 from handlers.applications import build_engine
 from handlers.demo_script import ORG_APPLICATION
@@ -261,6 +261,8 @@ async def test_unlock_with_the_sms_code_end_to_end(world: World) -> None:
     piv.reset_pin(rotated.encode(), "975310")  # the server holds the Key's new PUK
     assert await _audits() == [{"key_serial": KEY_SERIAL, "method": "sms", "result": "unlocked"}]
     assert "请选择要办理的业务" in await world.chat.say("你好")  # the unlock is over
+    with pytest.raises(CodeInvalid):  # the authorization code was used up
+        await world.services.unlock_codes.verify("lisi@example.com", "unlock", KEY_SERIAL, code)
 
 
 async def test_other_verification_methods_are_compared_and_limited(world: World) -> None:
@@ -329,6 +331,24 @@ async def test_a_key_whose_puk_is_blocked_cannot_be_unlocked(world: World) -> No
     assert [a["result"] for a in await _audits()] == ["puk_blocked"]
     again = await world.chat.click("unlock")  # said at once the next time
     assert "解锁码已被锁定" in again and "验证码已发送" not in again
+
+
+async def test_a_rotation_whose_answer_was_lost_is_completed(world: World) -> None:
+    """The card took the last new PUK but the server never heard: the pending PUK unlocks."""
+    secret = await KeySecret.get(key_serial=KEY_SERIAL)
+    seal = world.services.cipher.encrypt
+    secret.puk = seal("87654321", context=puk_context(KEY_SERIAL))  # what the server believed
+    secret.puk_next = seal(FACTORY_PUK, context=puk_context(KEY_SERIAL))  # what the card took
+    await secret.save()
+    await world.connect_bridge()
+    await world.chat.click("unlock")
+    await world.chat.say(world.chat.last_code())
+    world.pc.type(world.emailed_code(), NEW_PIN, NEW_PIN)
+    await world.pushed("解锁成功")
+    world.piv().verify_pin(NEW_PIN)
+    secret = await KeySecret.get(key_serial=KEY_SERIAL)
+    assert secret.puk_next is None
+    world.piv().reset_pin(current_puk(world.services, secret).encode(), "975310")
 
 
 async def test_puks_of_produced_keys_are_imported_encrypted(services: Services) -> None:
