@@ -26,6 +26,7 @@ from bot.sms_codes import CodeInvalid, OneTimeCodes, SmsCodes
 from bot.texts import UNLOCK_CODE_MAIL, UNLOCK_CODE_SUBJECT
 from handlers.applications import build_engine
 from handlers.demo_script import ORG_APPLICATION
+from key_bridge.controller import run_bridge
 from key_bridge.emulator.applet import PivApplet
 from key_bridge.emulator.local import LocalTransport
 from key_bridge.errors import PinBlocked, WrongPin, WrongPuk
@@ -97,18 +98,31 @@ class World:
     clock: Clock
     pc: PcUser
     bridge: RunningBridge | None = None
+    stop_pcsc: asyncio.Event | None = None
+    pcsc: asyncio.Task[None] | None = None
 
     async def connect_bridge(self) -> None:
         """Start the bridge program on the PC and pair it by scanning its QR code in WeChat."""
         url = str(self.client.make_url("/bridge"))
         self.bridge = await start_bridge(url, self.card, ui=self.pc)  # type: ignore[arg-type]
+        await self._scan()
+        await asyncio.wait_for(self.bridge.client.paired.wait(), 10)
+
+    async def connect_bridge_over_pcsc(self) -> None:
+        """The bridge program as installed: the Key reached through PC/SC."""
+        self.stop_pcsc = asyncio.Event()
+        url = str(self.client.make_url("/bridge"))
+        self.pcsc = asyncio.create_task(run_bridge(url, self.pc, self.stop_pcsc))
+        await self._scan()
+        await wait_for(lambda: any("已连接微信" in s for s in self.pc.statuses))
+
+    async def _scan(self) -> None:
         await wait_for(lambda: bool(self.fake.qrcodes))
         scene = self.fake.qrcodes[-1]["scene"]
         self.chat.clicks += 1
         created = self.chat.sim.now() + self.chat.clicks
         event = self.chat.sim.event(self.chat.openid, "SCAN", scene, create_time=created)
         assert "已连接电脑上的证书助手" in await self.chat._post(event)
-        await asyncio.wait_for(self.bridge.client.paired.wait(), 10)
 
     def emailed_code(self) -> str:
         mailer = self.services.mailer
@@ -222,6 +236,9 @@ async def world(
     finally:
         if made.bridge is not None:
             await made.bridge.shutdown()
+        if made.stop_pcsc is not None and made.pcsc is not None:
+            made.stop_pcsc.set()
+            await asyncio.wait_for(made.pcsc, 15)
 
 
 async def _audits() -> list[dict[str, object]]:
