@@ -12,6 +12,7 @@ verification method, result).
 from __future__ import annotations
 
 import base64
+import contextlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -149,21 +150,19 @@ class PcUnlock:
         await audit(
             target.openid, target.key_serial, target.order_no, target.method, outcome.result
         )
-        await self._tell(target, outcome)
-        if outcome.final:
+        if outcome.final:  # over before the user hears of it
             await self.on_end(target)
+        await self._tell(target, outcome)
 
     async def _tell(self, target: Target, outcome: Outcome) -> None:
-        """Show the outcome on the PC (when the bridge is still there) and in the chat."""
-        try:
-            message = outcome.pc or outcome.chat
-            await self.hub.call(target.openid, "show_message", {"message": message[:400]})
-        except BridgeCallError:
-            pass  # the chat still hears it
+        """Tell the outcome in the chat, and on the PC when the bridge is still there."""
         try:
             await self.services.wechat.send_text(target.openid, outcome.chat)
         except (WeChatAPIError, WeChatUnavailable) as exc:
             log.warning("unlock outcome not pushed", extra={"error": type(exc).__name__})
+        message = (outcome.pc or outcome.chat)[:400]
+        with contextlib.suppress(BridgeCallError):  # the chat has heard it
+            await self._call(target.openid, "show_message", {"message": message})
 
     async def _call(self, openid: str, op: str, args: dict[str, Any]) -> dict[str, Any]:
         return await self.hub.call(openid, op, args, timeout=OP_TIMEOUT)
