@@ -72,7 +72,7 @@ class UnlockSession:
         return json.dumps(kept, ensure_ascii=False)
 
     @classmethod
-    def loads(cls, raw: bytes) -> UnlockSession:
+    def loads(cls, raw: str) -> UnlockSession:
         data: dict[str, Any] = json.loads(raw)
         return cls(**{key: data[key] for key in cls.__dataclass_fields__ if key in data})
 
@@ -95,7 +95,9 @@ class Unlock:
 
     async def _save(self, inbound: Inbound, session: UnlockSession) -> None:
         key = self._key(inbound.channel, inbound.openid)
-        await self.services.store.set(key, session.dumps(), ttl=UNLOCK_TTL)
+        # Encrypted: it may hold the identity information being typed (其他验证方式).
+        sealed = self.services.cipher.encrypt(session.dumps(), context=key)
+        await self.services.store.set(key, sealed, ttl=UNLOCK_TTL)
 
     async def end(self, inbound: Inbound) -> None:
         """Leave the unlock; the user's draft, if any, takes their messages again."""
@@ -357,7 +359,8 @@ class Unlock:
             return None
         if inbound.kind != "text":
             return Answer([TextReply(T.TEXT_ONLY)])
-        session = UnlockSession.loads(raw)
+        key = self._key(inbound.channel, inbound.openid)
+        session = UnlockSession.loads(self.services.cipher.decrypt(raw.decode(), context=key))
         text = normalise(inbound.text)
         if text in VERB_EXIT:
             await self.end(inbound)
