@@ -1,5 +1,5 @@
 """The ``certdesk`` command: serve, worker, migrate, check-config, gen-key, jobs, menu, staff,
-ca."""
+ca, key-puks."""
 
 from __future__ import annotations
 
@@ -238,6 +238,26 @@ def cmd_ca(args: argparse.Namespace) -> None:
         raise SystemExit(1) from exc
 
 
+def cmd_key_puks(args: argparse.Namespace) -> None:
+    """Record the PUKs of produced Keys (CSV "key serial,PUK" lines on stdin) for unlocks."""
+    from bot.key_secrets import import_puks
+
+    settings = _settings(args)
+    services = build_services(settings)
+
+    async def load() -> None:
+        try:
+            count = await import_puks(services, sys.stdin)
+        finally:
+            await services.close()
+        print(f"{count} Key PUKs recorded")
+
+    try:
+        asyncio.run(_with_db(settings, load))
+    except ValueError as exc:
+        raise SystemExit(f"certdesk: {exc}") from exc
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the certdesk command."""
     parser = argparse.ArgumentParser(prog="certdesk", description=__doc__)
@@ -271,6 +291,7 @@ def build_parser() -> argparse.ArgumentParser:
     staff.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     ca = command("ca", cmd_ca)
     ca.add_argument("action", choices=["init", "crl"])
+    command("key-puks", cmd_key_puks)
     jobs = command("jobs", cmd_jobs)
     from bot.jobs_admin import add_arguments
 

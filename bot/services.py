@@ -7,13 +7,17 @@ from dataclasses import dataclass, field
 import aiohttp
 
 from bot.config import ConfigError, Settings
-from bot.mailer import Mailer, build_mailer
+from bot.mailer import EmailCodeChannel, Mailer, build_mailer
 from bot.secrets_box import DataCipher, decode_key
 from bot.sms import SmsSender, build_sms_sender
-from bot.sms_codes import SmsCodes
+from bot.sms_codes import CodeLimits, OneTimeCodes, SmsCodes
 from bot.storage import FileStore, LocalFileStore
 from bot.store import Store, create_store
+from bot.texts import UNLOCK_CODE_MAIL, UNLOCK_CODE_SUBJECT
 from bot.wechat.client import WeChatClient
+
+# Unlock authorization codes: 30 minutes, 5 wrong entries void one (seed section 3).
+UNLOCK_CODE_LIMITS = CodeLimits(code_ttl=1800.0, max_tries=5)
 
 
 @dataclass
@@ -30,6 +34,7 @@ class Services:
     _sms_codes: SmsCodes | None = field(default=None, repr=False)
     _mailer: Mailer | None = field(default=None, repr=False)
     _files: FileStore | None = field(default=None, repr=False)
+    _unlock_codes: OneTimeCodes | None = field(default=None, repr=False)
 
     @property
     def http(self) -> aiohttp.ClientSession:
@@ -75,6 +80,16 @@ class Services:
         if self._mailer is None:
             self._mailer = build_mailer(self.settings.email)
         return self._mailer
+
+    @property
+    def unlock_codes(self) -> OneTimeCodes:
+        """Unlock authorization codes, emailed to the handler, bound to a Key's serial."""
+        if self._unlock_codes is None:
+            channel = EmailCodeChannel(self.mailer, "unlock", UNLOCK_CODE_SUBJECT, UNLOCK_CODE_MAIL)
+            self._unlock_codes = OneTimeCodes(
+                self.store, channel, self.lookup_key, limits=UNLOCK_CODE_LIMITS
+            )
+        return self._unlock_codes
 
     @property
     def files(self) -> FileStore:

@@ -138,3 +138,13 @@ BRIDGE_PAIR_EXPIRED = (
     "这个二维码已失效或已被使用，请在电脑上的证书助手中点击“重新获取二维码”后再扫码。"
 )
 BRIDGE_USER = "微信用户（尾号 {tail}）"
+
+# -- unlock authorization code (seed section 3: emailed to the handler) -----------------------
+
+UNLOCK_CODE_SUBJECT = "数字证书解锁授权码"
+UNLOCK_CODE_MAIL = (
+    "您好：\n\n您正在办理数字证书（USB Key）解锁，解锁授权码为：{code}\n"
+    "授权码 {minutes} 分钟内有效，只能使用一次。"
+    "请在电脑上的证书助手中输入授权码，并设置新的 PIN 码。\n\n"
+    "如非本人操作，请忽略本邮件，并联系客服。"
+)

@@ -17,6 +17,7 @@ from handlers import review
 from handlers.applications import build_engine, prefetch_photo
 from handlers.order_query import OrderQuery
 from handlers.payments import pay_again
+from handlers.unlock import Unlock
 from models.users import WeChatUser
 
 log = get_logger(__name__)
@@ -45,11 +46,15 @@ def build_dispatcher(services: Services, engine: Engine | None = None) -> Dispat
     """The dispatcher of one process: a coroutine from ``Inbound`` to ``Answer``."""
     engine = engine or build_engine(services)
     query = OrderQuery(services, engine)
+    unlock = Unlock(services, engine)
 
     async def start(inbound: Inbound, service: str) -> Answer:
+        await unlock.end(inbound)
         if service == "query":
             return await query.start(inbound)
         await query.end(inbound)
+        if service == "unlock":
+            return await unlock.start(inbound)
         if service in FLOWS:
             return await engine.start(
                 inbound.channel, inbound.openid, service, preset=await _project_of(inbound)
@@ -79,6 +84,8 @@ def build_dispatcher(services: Services, engine: Engine | None = None) -> Dispat
         if inbound.kind in {"text", "image"}:
             inbound = await prefetch_photo(services, inbound)
             answer = await engine.handle(inbound.channel, inbound.openid, inbound)
+            if answer is None:
+                answer = await unlock.handle(inbound)
             if answer is None:
                 answer = await query.handle(inbound)
             if answer is None:

@@ -260,7 +260,8 @@ class BridgeClient:
                 self._fail(command_id, code, exc.message)
             else:
                 self._queue("result", id=command_id, ok=True, data=data)
-                self.ui.status(STATUS["done"])
+                if op != "show_message":  # the server's message stays on screen
+                    self.ui.status(STATUS["done"])
 
     def _fail(self, command_id: str, code: str, message: str) -> None:
         self._queue("result", id=command_id, ok=False, error={"code": code, "message": message})

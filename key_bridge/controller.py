@@ -29,10 +29,12 @@ from key_bridge.errors import (
     MultipleKeys,
     NoKey,
     PcscUnavailable,
+    PukBlocked,
     WrongPin,
 )
 from key_bridge.iso7816 import TlvError, unwrap_tlv
 from key_bridge.mgmkey import ManagementKeyAlgorithm
+from key_bridge.pin_rules import pin_problem
 from key_bridge.piv import PivCard, Transport
 from key_bridge.piv_data import KeyAlgorithm, PublicKey
 
@@ -52,6 +54,10 @@ STATUS = {
     "sign_csr": "正在生成证书请求…",
     "write_certificate": "正在写入新证书，请勿拔出 Key…",
     "unblock_pin": "正在解锁 Key…",
+    "ask_unlock_code": "请输入解锁授权码并设置新的 PIN 码",
+    "unlock_pin": "正在解锁 Key…",
+    "change_puk": "正在更新 Key 的解锁码，请勿拔出 Key…",
+    "show_message": "",
     "done": "完成",
     "failed": "操作失败：{message}",
 }
@@ -59,6 +65,9 @@ PIN_PROMPT = "请输入 Key 的 PIN 码"
 NEW_PIN_PROMPT = "请设置新的 PIN 码（6 到 8 位）"
 PIN_CANCELLED = "已取消输入 PIN 码"
 BAD_ARGS = "服务器的指令无法识别，请升级证书助手"
+UNLOCK_CODE_PROMPT = "请输入邮件中的解锁授权码（6 位数字）"
+NEW_PIN_AGAIN_PROMPT = "请再次输入新的 PIN 码"
+PIN_MISMATCH = "两次输入的 PIN 码不一致"
 
 # Bridge errors → protocol error codes (the server's CardError.code).
 ERROR_CODES: dict[type[BridgeError], str] = {
@@ -145,6 +154,7 @@ class CardOperations:
         self.emit = emit
         self._transport: Transport | None = None
         self._card: PivCard | None = None
+        self._new_pin: str | None = None  # set by ask_unlock_code, used once by unlock_pin
 
     def close(self) -> None:
         """Release the card connection (the next command opens a new one)."""
@@ -258,6 +268,60 @@ class CardOperations:
                 continue
             return {}
         raise OperationError("pin_cancelled", PIN_CANCELLED)
+
+    # -- unlock: the code goes to the server, the new PIN only to the card -------------------
+
+    def _op_ask_unlock_code(self, args: dict[str, Any]) -> dict[str, Any]:
+        notice = args.get("message")
+        prompt = UNLOCK_CODE_PROMPT
+        if isinstance(notice, str) and notice:
+            prompt = f"{notice}。{UNLOCK_CODE_PROMPT}"
+        code = self.ui.ask_pin(prompt)
+        if code is None:
+            raise OperationError("pin_cancelled", PIN_CANCELLED)
+        if self._new_pin is None:
+            self._new_pin = self._ask_new_pin()
+        return {"code": code.strip()}
+
+    def _ask_new_pin(self) -> str:
+        """The new PIN, typed twice and following the rules (``key_bridge.pin_rules``)."""
+        prompt = NEW_PIN_PROMPT
+        for _ in range(PIN_ATTEMPTS):
+            pin = self._ask(prompt)
+            problem = pin_problem(pin)
+            if problem is not None:
+                prompt = f"{problem}。{NEW_PIN_PROMPT}"
+                continue
+            if self._ask(NEW_PIN_AGAIN_PROMPT) != pin:
+                prompt = f"{PIN_MISMATCH}。{NEW_PIN_PROMPT}"
+                continue
+            self.emit("pin_entered", {})
+            return pin
+        raise OperationError("pin_cancelled", PIN_CANCELLED)
+
+    def _op_unlock_pin(self, args: dict[str, Any]) -> dict[str, Any]:
+        puk = _b64(args, "puk")
+        if self._new_pin is None:
+            raise OperationError("no_new_pin", BAD_ARGS)
+        try:
+            self._piv().reset_pin(puk, self._new_pin)
+        except PukBlocked:
+            self._new_pin = None
+            raise
+        self._new_pin = None
+        return {}
+
+    def _op_change_puk(self, args: dict[str, Any]) -> dict[str, Any]:
+        self._piv().change_puk(_b64(args, "puk"), _b64(args, "new_puk"))
+        return {}
+
+    def _op_show_message(self, args: dict[str, Any]) -> dict[str, Any]:
+        message = args.get("message")
+        if not isinstance(message, str) or not message:
+            raise OperationError("bad_args", BAD_ARGS)
+        self._new_pin = None  # the unlock is over, whatever its outcome
+        self.ui.status(message)
+        return {}
 
     def _ask(self, prompt: str) -> str:
         self.emit("pin_requested", {})

@@ -43,6 +43,7 @@ from key_bridge.mgmkey import MANAGEMENT_KEY_REF, ManagementKeyAlgorithm
 from key_bridge.piv_data import (
     PIN_REF,
     PIV_AID,
+    PUK_REF,
     KeyAlgorithm,
     PublicKey,
     Slot,
@@ -229,6 +230,12 @@ class PivCard:
         """Unblock: RESET RETRY COUNTER with the PUK sets a new PIN and restores its tries."""
         data = encode_puk(puk) + encode_pin(new_pin)
         _, sw = self.send(INS_RESET_RETRY, 0x00, PIN_REF, data)
+        _raise_for_reference(sw, WrongPuk, PukBlocked)
+
+    def change_puk(self, old_puk: bytes, new_puk: bytes) -> None:
+        """Replace the PUK (CHANGE REFERENCE DATA; the old PUK counts as a try)."""
+        data = encode_puk(old_puk) + encode_puk(new_puk)
+        _, sw = self.send(INS_CHANGE_REFERENCE, 0x00, PUK_REF, data)
         _raise_for_reference(sw, WrongPuk, PukBlocked)
 
     # -- management key ----------------------------------------------------------------------

@@ -8,4 +8,5 @@ MODEL_MODULES = [
     "models.materials",
     "models.staff",
     "models.certificates",
+    "models.keys",
 ]

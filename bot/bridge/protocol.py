@@ -52,6 +52,11 @@ OPS = frozenset(
         "sign_csr",
         "write_certificate",
         "unblock_pin",
+        # unlock (handlers.unlock_pc): the PC asks the authorization code and the new PIN
+        "ask_unlock_code",
+        "unlock_pin",
+        "change_puk",
+        "show_message",
     }
 )
 EVENTS = frozenset(

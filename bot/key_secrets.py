@@ -1,0 +1,97 @@
+"""The PUK of each Key, kept by the server: recorded when the Key is produced, released for one
+unlock only, replaced right after.
+
+A rotation first stores the new PUK as ``puk_next`` (so a change whose answer was lost can be
+told apart later), then asks the card to change it, then makes it current. PUKs are 8 random
+digits; they are encrypted at rest (context ``key:<serial>:puk``) and never logged.
+"""
+
+from __future__ import annotations
+
+import csv
+import secrets
+from collections.abc import Iterable
+
+from bot.outbox import utcnow
+from bot.services import Services
+from models.keys import KeySecret
+
+PUK_DIGITS = 8
+
+
+def puk_context(key_serial: str) -> str:
+    """The encryption context of a Key's PUK: it decrypts only as that Key's PUK."""
+    return f"key:{key_serial}:puk"
+
+
+def new_puk() -> str:
+    """A fresh PUK: 8 random digits."""
+    return f"{secrets.randbelow(10**PUK_DIGITS):0{PUK_DIGITS}d}"
+
+
+async def record_puk(services: Services, key_serial: str, puk: str) -> KeySecret:
+    """Record (or replace) the PUK of the Key ``key_serial``, as set at its production."""
+    sealed = services.cipher.encrypt(puk, context=puk_context(key_serial))
+    secret, created = await KeySecret.get_or_create(key_serial=key_serial, defaults={"puk": sealed})
+    if not created:
+        secret.puk, secret.puk_next, secret.puk_blocked = sealed, None, False
+        await secret.save()
+    return secret
+
+
+async def import_puks(services: Services, lines: Iterable[str]) -> int:
+    """Record the PUKs of a batch of produced Keys from CSV lines ``key serial,PUK`` (blank
+    lines and lines starting with # skipped); the number recorded. ``ValueError`` names the
+    first bad line, and then nothing is recorded."""
+    rows: list[tuple[str, str]] = []
+    for number, row in enumerate(csv.reader(lines), start=1):
+        if not row or not "".join(row).strip() or row[0].lstrip().startswith("#"):
+            continue
+        serial, puk = [*row, "", ""][:2]
+        serial, puk = serial.strip(), puk.strip()
+        valid_puk = 6 <= len(puk) <= 8 and all(0x21 <= ord(ch) <= 0x7E for ch in puk)
+        if len(row) != 2 or not serial or len(serial) > 64 or not valid_puk:
+            raise ValueError(f"line {number}: expected 'key serial,PUK' (PUK of 6-8 characters)")
+        rows.append((serial, puk))
+    for serial, puk in rows:
+        await record_puk(services, serial, puk)
+    return len(rows)
+
+
+def current_puk(services: Services, secret: KeySecret) -> str:
+    """The PUK the card holds (as far as the server knows), in clear, for one operation."""
+    return services.cipher.decrypt(secret.puk, context=puk_context(secret.key_serial))
+
+
+def pending_puk(services: Services, secret: KeySecret) -> str | None:
+    """The PUK of an unfinished rotation, in clear, or None."""
+    if secret.puk_next is None:
+        return None
+    return services.cipher.decrypt(secret.puk_next, context=puk_context(secret.key_serial))
+
+
+async def begin_rotation(services: Services, secret: KeySecret) -> str:
+    """Choose the next PUK and keep it as pending before the card is asked to change."""
+    puk = new_puk()
+    secret.puk_next = services.cipher.encrypt(puk, context=puk_context(secret.key_serial))
+    await secret.save(update_fields=["puk_next", "updated_at"])
+    return puk
+
+
+async def finish_rotation(secret: KeySecret) -> None:
+    """The card changed its PUK: the pending one is now the PUK."""
+    if secret.puk_next is not None:
+        secret.puk, secret.puk_next = secret.puk_next, None
+    secret.rotated_at = utcnow()
+    await secret.save(update_fields=["puk", "puk_next", "rotated_at", "updated_at"])
+
+
+async def adopt_pending(secret: KeySecret) -> None:
+    """The card accepted the pending PUK (an earlier rotation did complete): make it current."""
+    await finish_rotation(secret)
+
+
+async def mark_blocked(secret: KeySecret) -> None:
+    """The card's PUK is blocked: this Key cannot be unlocked any more."""
+    secret.puk_blocked = True
+    await secret.save(update_fields=["puk_blocked", "updated_at"])
