@@ -11,17 +11,17 @@ from dataclasses import dataclass
 import pytest
 import pytest_asyncio
 
-from tests.fakes._crypto import cached_rsa_private_key_pem, load_private_key, public_key_pem
-from tests.fakes.smtp import SmtpFake
-from tests.fakes.tencent_sms import TencentSmsFake
-from tests.fakes.wechat_api import WeChatApiFake
-from tests.fakes.wechat_pay import (
+from bot.sandbox.crypto import cached_rsa_private_key_pem, load_private_key, public_key_pem
+from bot.sandbox.wechat_api import WeChatApiFake
+from bot.sandbox.wechat_pay import (
     DEFAULT_APIV3_KEY,
     DEFAULT_APPID,
     DEFAULT_MCHID,
     DEFAULT_MERCHANT_SERIAL_NO,
     WeChatPayFake,
 )
+from tests.fakes.smtp import SmtpFake
+from tests.fakes.tencent_sms import TencentSmsFake
 
 __all__ = [
     "MerchantCredentials",

@@ -23,8 +23,8 @@ from aiohttp.typedefs import Handler, Middleware
 from cryptography.hazmat.primitives.asymmetric import rsa
 from yarl import URL
 
-from tests.fakes._base import ANY_ENDPOINT, FakeServer, json_dumps, json_response
-from tests.fakes._crypto import (
+from bot.sandbox.base import ANY_ENDPOINT, FakeServer, json_dumps, json_response
+from bot.sandbox.crypto import (
     aes_gcm_encrypt,
     generate_rsa_private_key_pem,
     load_private_key,
