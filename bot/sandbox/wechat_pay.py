@@ -101,6 +101,18 @@ _OUT_REFUND_NO = re.compile(r"^[0-9A-Za-z_\-|*@]{1,64}$")
 _AUTH_PARAM = re.compile(r'(\w+)="([^"]*)"')
 
 
+@dataclass(frozen=True)
+class MerchantCredentials:
+    """What the merchant (certdesk) holds; the fake Pay server only gets the public parts."""
+
+    mchid: str
+    serial_no: str
+    private_key_pem: str
+    public_key_pem: str
+    apiv3_key: str
+    appid: str
+
+
 class PayApiError(Exception):
     """Raised inside handlers; answered as ``{"code": ..., "message": ...}`` with ``status``."""
 

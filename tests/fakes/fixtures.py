@@ -6,7 +6,6 @@ Import them into a conftest with ``from tests.fakes.fixtures import *``.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 
 import pytest
 import pytest_asyncio
@@ -18,6 +17,7 @@ from bot.sandbox.wechat_pay import (
     DEFAULT_APPID,
     DEFAULT_MCHID,
     DEFAULT_MERCHANT_SERIAL_NO,
+    MerchantCredentials,
     WeChatPayFake,
 )
 from tests.fakes.smtp import SmtpFake
@@ -31,18 +31,6 @@ __all__ = [
     "wechat_pay",
     "wechat_pay_merchant",
 ]
-
-
-@dataclass(frozen=True)
-class MerchantCredentials:
-    """What the merchant (certdesk) holds; the fake Pay server only gets the public parts."""
-
-    mchid: str
-    serial_no: str
-    private_key_pem: str
-    public_key_pem: str
-    apiv3_key: str
-    appid: str
 
 
 @pytest.fixture
