@@ -34,6 +34,7 @@ STATIC = Path(__file__).parent / "static"
 OPENID = re.compile(r"o[A-Za-z0-9_-]{1,40}")
 SAMPLES = 4
 HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+NOTICE_LABELS = {"order_no": "订单号", "status": "状态", "time": "时间", "detail": "说明"}
 
 
 def create_dev_app(services: Services, sandbox: DevSandbox) -> web.Application:
@@ -173,17 +174,21 @@ def _passive_item(tree: dict[str, Any]) -> dict[str, Any] | None:
     return None
 
 
-def chat_item(message: SentMessage) -> dict[str, Any]:
-    """A message certdesk sent through the API, as the chat shows it."""
+def chat_item(message: SentMessage, fields: dict[str, str]) -> dict[str, Any]:
+    """A message certdesk sent through the API, as the chat shows it; ``fields`` are the
+    template fields' meanings (``[notices] fields``)."""
     body = message.body
     if message.kind == "template":
         data = body.get("data", {})
+        title = next((k for k, meaning in fields.items() if meaning == "title"), "first")
         return {
             "kind": "notice",
             "via": "template",
-            "title": str(data.get("first", {}).get("value", "")),
+            "title": str(data.get(title, {}).get("value", "")),
             "lines": [
-                f"{key}: {value.get('value', '')}" for key, value in data.items() if key != "first"
+                f"{NOTICE_LABELS.get(fields.get(key, ''), key)}：{value.get('value', '')}"
+                for key, value in data.items()
+                if key != title
             ],
             "url": str(body.get("url", "")),
         }
@@ -201,8 +206,9 @@ async def messages(request: web.Request) -> web.Response:
     openid = _openid(request)
     after = _int(request.query.get("after", "0"))
     sent = request.app[SANDBOX].wechat.sent
+    fields = request.app[DEV_SERVICES].settings.notices.fields
     items = [
-        {"n": n, **chat_item(message)}
+        {"n": n, **chat_item(message, fields)}
         for n, message in enumerate(sent, start=1)
         if n > after and message.touser == openid
     ]
@@ -288,7 +294,11 @@ async def outbox(request: web.Request) -> web.Response:
                 for m in (mailer.outbox if isinstance(mailer, ConsoleMailer) else ())
             ],
             "notices": [
-                {"touser": m.touser, "time": m.time, **chat_item(m)}
+                {
+                    "touser": m.touser,
+                    "time": m.time,
+                    **chat_item(m, services.settings.notices.fields),
+                }
                 for m in sent
                 if m.kind == "template"
             ],
