@@ -8,11 +8,13 @@ as ``make run`` does.
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import signal
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -128,6 +130,44 @@ def test_demo_ships_a_key_against_a_running_dev_server(dev_server: DevServer) ->
         assert f"[模板消息] {notice}" in out
     assert "USB Key 已寄出 ==" in out.splitlines()[-1]
     assert time.monotonic() - started < 60
+
+
+def _call(server: DevServer, path: str, body: Any = None) -> Any:
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(
+        server.url + "/dev/api/" + path, data=data, headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=15) as response:
+        return json.loads(response.read())
+
+
+def test_simulated_bridge_pairs_by_a_wechat_scan(dev_server: DevServer) -> None:
+    started = _call(dev_server, "bridge/start", {})
+    assert started["running"] and started["connected"] and started["key_inserted"]
+    deadline = time.monotonic() + 10
+    while (state := _call(dev_server, "bridge"))["scene"] is None:
+        assert time.monotonic() < deadline, state
+        time.sleep(0.1)
+    assert state["scene"].startswith("bridge:") and not state["paired"]
+    answer = _call(dev_server, "chat/o-bridge-user", {"kind": "scan", "key": state["scene"]})
+    assert "已连接电脑上的证书助手" in answer["reply"]["text"]
+    while not (state := _call(dev_server, "bridge"))["paired"]:
+        assert time.monotonic() < deadline, state
+        time.sleep(0.1)
+    assert any("已连接微信" in line for line in state["statuses"])
+    pulled = _call(dev_server, "bridge/key", {"inserted": False})
+    assert not pulled["key_inserted"] and pulled["running"]
+
+
+def test_console_posts_must_be_json(dev_server: DevServer) -> None:
+    form = urllib.request.Request(
+        dev_server.url + "/dev/api/pay/o-someone",
+        data=b"x=1",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(form)
+    assert refused.value.code == 415
 
 
 def test_demo_fails_clearly_without_a_dev_server() -> None:

@@ -132,7 +132,7 @@ class Demo:
         """The payer scans the QR code; certdesk hears from the Pay sandbox."""
         self.out("== 付款人扫码支付 ==")
         await self.incoming(wait=5.0, until="扫码")
-        paid = await self._json("POST", f"/dev/api/pay/{self.openid}")
+        paid = await self._json("POST", f"/dev/api/pay/{self.openid}", {})
         if paid.get("notify_status") not in (200, 204):
             raise DemoFailed(f"payment notification not accepted: {paid}")
         self.out(

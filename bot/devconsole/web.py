@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
+from bot.devconsole.bridge import SimulatedBridge
 from bot.devconsole.sandbox import DevSandbox
 from bot.mailer import ConsoleMailer
 from bot.sandbox.photos import document_photo
@@ -29,6 +31,7 @@ from models.orders import Order
 from models.payments import Payment, PaymentState
 
 SANDBOX: web.AppKey[DevSandbox] = web.AppKey("dev_sandbox", DevSandbox)
+BRIDGE: web.AppKey[SimulatedBridge] = web.AppKey("dev_bridge", SimulatedBridge)
 DEV_SERVICES: web.AppKey[Services] = web.AppKey("dev_services", Services)
 STATIC = Path(__file__).parent / "static"
 OPENID = re.compile(r"o[A-Za-z0-9_-]{1,40}")
@@ -37,11 +40,21 @@ HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 NOTICE_LABELS = {"order_no": "订单号", "status": "状态", "time": "时间", "detail": "说明"}
 
 
+@web.middleware
+async def json_posts_only(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """POSTs must be JSON: a page on another site cannot send that without the browser asking
+    first, so it cannot drive the console."""
+    if request.method == "POST" and request.content_type != "application/json":
+        raise web.HTTPUnsupportedMediaType(text="Content-Type: application/json expected")
+    return await handler(request)
+
+
 def create_dev_app(services: Services, sandbox: DevSandbox) -> web.Application:
     """The ``/dev`` sub-application; the dev staff accounts are (re)set when it starts."""
-    app = web.Application()
+    app = web.Application(middlewares=[json_posts_only])
     app[SANDBOX] = sandbox
     app[DEV_SERVICES] = services
+    app[BRIDGE] = SimulatedBridge()
     app.router.add_get("/", page)
     app.router.add_static("/static/", STATIC)
     app.router.add_get("/api/info", info)
@@ -52,7 +65,11 @@ def create_dev_app(services: Services, sandbox: DevSandbox) -> web.Application:
     app.router.add_get("/api/media/{media_id}", media)
     app.router.add_get("/api/samples/{number}", sample)
     app.router.add_get("/api/outbox", outbox)
+    app.router.add_get("/api/bridge", bridge_state)
+    app.router.add_post("/api/bridge/start", bridge_start)
+    app.router.add_post("/api/bridge/key", bridge_key)
     app.on_startup.append(_seed_staff)
+    app.on_cleanup.append(lambda app: app[BRIDGE].stop())
     return app
 
 
@@ -127,17 +144,18 @@ def _delivery(sandbox: DevSandbox, openid: str, body: dict[str, Any]) -> Deliver
             raise web.HTTPBadRequest(text="content: empty")
         sandbox.wechat.note_user_message(openid)
         return simulator.text(openid, content)
-    if kind in ("click", "subscribe"):
+    if kind in ("click", "subscribe", "scan"):
         sandbox.wechat.note_user_event(openid)
         created = sandbox.event_time(openid)
         if kind == "subscribe":
             return simulator.event(openid, "subscribe", create_time=created)
-        return simulator.event(openid, "CLICK", str(body.get("key", ""))[:64], create_time=created)
+        event = "CLICK" if kind == "click" else "SCAN"  # scan: a QR code's scene
+        return simulator.event(openid, event, str(body.get("key", ""))[:64], create_time=created)
     if kind == "photo":
         media_id = sandbox.wechat.add_media(_photo_bytes(body), "image/jpeg")
         sandbox.wechat.note_user_message(openid)
         return simulator.image(openid, media_id)
-    raise web.HTTPBadRequest(text="kind: text, click, subscribe or photo")
+    raise web.HTTPBadRequest(text="kind: text, click, subscribe, scan or photo")
 
 
 def _photo_bytes(body: dict[str, Any]) -> bytes:
@@ -304,6 +322,28 @@ async def outbox(request: web.Request) -> web.Response:
             ],
         }
     )
+
+
+async def bridge_state(request: web.Request) -> web.Response:
+    """The simulated bridge: connection, pairing, Key, status lines, and the scene of the QR
+    code it shows (what a WeChat scan of it delivers)."""
+    state = request.app[BRIDGE].state()
+    qrcodes = request.app[SANDBOX].wechat.qrcodes
+    scene = next((q["scene"] for q in reversed(qrcodes) if q["url"] == state["qr_url"]), None)
+    return web.json_response({**state, "scene": scene})
+
+
+async def bridge_start(request: web.Request) -> web.Response:
+    """Start (or restart) the bridge program with a fresh emulated Key."""
+    await request.app[BRIDGE].start(str(request.url.origin()))
+    return await bridge_state(request)
+
+
+async def bridge_key(request: web.Request) -> web.Response:
+    """``{"inserted": true | false}``: put the emulated Key in or pull it out."""
+    body = await request.json()
+    request.app[BRIDGE].set_key(bool(isinstance(body, dict) and body.get("inserted")))
+    return await bridge_state(request)
 
 
 def _int(value: str) -> int:

@@ -106,7 +106,7 @@ async function pollOnce() {
 }
 
 async function pay() {
-  const result = await api("pay/" + state.current, { method: "POST" });
+  const result = await api("pay/" + state.current, { method: "POST", body: {} });
   const line = $("pay-result");
   if (result.error && !result.out_trade_no) {
     line.textContent = result.error;
@@ -160,6 +160,28 @@ async function refreshOutbox() {
     el("li", {}, `${m.touser}：${m.title}\n${m.lines.join("\n")}`)));
 }
 
+let bridge = {};
+
+async function refreshBridge(data) {
+  bridge = data || await api("bridge");
+  const state = !bridge.running ? "未启动"
+    : [bridge.connected ? "已连接服务器" : "连接中",
+       bridge.paired ? `已与微信配对（${bridge.paired_user}）` : (bridge.scene ? "显示配对二维码，等待扫码" : "未配对"),
+       bridge.key_inserted ? "Key 已插入" : "Key 已拔出"].join(" · ");
+  $("bridge-state").textContent = state;
+  $("bridge-log").replaceChildren(...(bridge.statuses || []).map((line) => el("li", {}, line)));
+}
+
+async function bridgeScan() {
+  await refreshBridge();
+  if (!bridge.scene) {
+    show(state.current, { from: "system", text: "证书助手没有显示配对二维码：请先启动证书助手" });
+    return;
+  }
+  await deliver({ kind: "scan", key: bridge.scene }, { kind: "text", text: "（扫描证书助手的二维码）" });
+  setTimeout(refreshBridge, 500);
+}
+
 async function start() {
   const info = await api("info");
   $("account-name").textContent = info.service;
@@ -194,6 +216,11 @@ async function start() {
   $("user-select").addEventListener("change", (event) => { state.current = event.target.value; renderChat(); });
   $("new-user").addEventListener("click", newUser);
   $("pay").addEventListener("click", () => pay());
+  $("bridge-start").addEventListener("click", async () => refreshBridge(await api("bridge/start", { method: "POST", body: {} })));
+  $("bridge-scan").addEventListener("click", bridgeScan);
+  $("bridge-remove").addEventListener("click", async () => refreshBridge(await api("bridge/key", { method: "POST", body: { inserted: false } })));
+  $("bridge-insert").addEventListener("click", async () => refreshBridge(await api("bridge/key", { method: "POST", body: { inserted: true } })));
+  setInterval(refreshBridge, 2000);
   const saved = JSON.parse(localStorage.getItem(USERS_KEY) || "[]");
   if (saved.length) {
     saved.forEach((openid) => addUser(openid, false));
