@@ -254,13 +254,12 @@ async def pay(request: web.Request) -> web.Response:
         if order is None or order.trade_state != "NOTPAY":
             continue
         delivery = await sandbox.pay.pay(payment.out_trade_no, openid=openid)
-        assert delivery is not None  # notify=True
         return web.json_response(
             {
                 "out_trade_no": payment.out_trade_no,
                 "amount_fen": payment.amount_fen,
-                "notify_status": delivery.status,
-                "error": delivery.error,
+                "notify_status": delivery.status if delivery else None,
+                "error": delivery.error if delivery else "no notification sent",
             }
         )
     return web.json_response({"error": "这个用户没有待支付的订单"}, status=404)
@@ -341,7 +340,10 @@ async def bridge_start(request: web.Request) -> web.Response:
 
 async def bridge_key(request: web.Request) -> web.Response:
     """``{"inserted": true | false}``: put the emulated Key in or pull it out."""
-    body = await request.json()
+    try:
+        body = await request.json()
+    except ValueError:
+        raise web.HTTPBadRequest(text="JSON expected") from None
     request.app[BRIDGE].set_key(bool(isinstance(body, dict) and body.get("inserted")))
     return await bridge_state(request)
 
