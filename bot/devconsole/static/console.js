@@ -100,6 +100,10 @@ async function pollOnce() {
   for (const openid of state.users) {
     const data = await api(`chat/${openid}/messages?after=${state.last[openid] || 0}`);
     if (!data.messages) continue;
+    if (data.last < (state.last[openid] || 0)) {  // the server restarted: its sandbox is new
+      state.last[openid] = 0;
+      continue;
+    }
     for (const message of data.messages) show(openid, { from: "bot", ...message });
     state.last[openid] = Math.max(state.last[openid] || 0, ...data.messages.map((m) => m.n));
   }
