@@ -4,7 +4,7 @@ PYTHON ?= python3
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: install run test pytest lint format typecheck services bench clean
+.PHONY: install run demo test pytest lint format typecheck services bench clean
 
 install: $(VENV)/.installed
 
@@ -16,6 +16,9 @@ $(VENV)/.installed: pyproject.toml
 
 run: install
 	$(VENV)/bin/certdesk serve --dev
+
+demo: install  # against a running `make run`
+	$(VENV)/bin/certdesk demo
 
 services:
 	scripts/services.sh

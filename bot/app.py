@@ -7,6 +7,7 @@ import contextlib
 import secrets
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
@@ -23,6 +24,9 @@ from bot.services import Services, build_services
 from bot.web_security import rate_limits, security_headers
 from bot.wechat.webhook import WeChatChannel
 from bot.worker import Worker
+
+if TYPE_CHECKING:
+    from bot.devconsole.sandbox import DevSandbox
 
 log = get_logger(__name__)
 
@@ -91,10 +95,13 @@ def create_app(
     run_worker: bool = True,
     services: Services | None = None,
     dispatcher: Dispatcher | None = None,
+    sandbox: DevSandbox | None = None,
 ) -> web.Application:
     """Build the web application; the database and store connect when it starts.
 
     ``dispatcher`` answers what users send (default: the handlers package's router).
+    ``sandbox`` (development mode only): the running WeChat stand-ins; the development console
+    is mounted under ``/dev/`` and the sandbox stopped with the application.
     """
     services = services or build_services(settings)
     app = web.Application(
@@ -141,6 +148,11 @@ def create_app(
         )
         app.router.add_routes(channel.routes())
     app.cleanup_ctx.append(_lifecycle(run_worker, channel))
+    if sandbox is not None and settings.server.dev:
+        from bot.devconsole.web import create_dev_app
+
+        app.add_subapp("/dev", create_dev_app(services, sandbox))
+        app.on_cleanup.append(lambda app: sandbox.stop())
     app.on_shutdown.append(lambda app: app[BRIDGE_HUB].close_all())
     return app
 

@@ -1,5 +1,5 @@
 """The ``certdesk`` command: serve, worker, migrate, check-config, gen-key, jobs, menu, staff,
-ca, key-puks."""
+ca, key-puks, demo."""
 
 from __future__ import annotations
 
@@ -14,8 +14,9 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import ConfigError, ServerSettings, Settings, load_settings
 from bot.db import close_db, init_db, migrate
+from bot.devconsole.sandbox import start_sandbox, wanted
 from bot.devmode import apply_dev_defaults
 from bot.logs import configure_logging, get_logger
 from bot.secrets_box import generate_key
@@ -34,6 +35,12 @@ def _settings(args: argparse.Namespace) -> Settings:
     if overrides:
         settings = dataclasses.replace(
             settings, server=dataclasses.replace(settings.server, **overrides)
+        )
+    server = settings.server
+    if server.dev and server.public_url == ServerSettings.public_url:
+        own_url = f"http://{server.host}:{server.port}"
+        settings = dataclasses.replace(
+            settings, server=dataclasses.replace(server, public_url=own_url)
         )
     configure_logging(settings.logging.level, settings.logging.format)
     return settings
@@ -54,7 +61,10 @@ async def _serve(settings: Settings, run_worker: bool) -> None:
         applied = await migrate(settings.database.url)
         if applied:
             log.info("migrations applied", extra={"migrations": applied})
-    app = create_app(settings, run_worker=run_worker)
+    sandbox = None
+    if wanted(settings):
+        sandbox, settings = await start_sandbox(settings)
+    app = create_app(settings, run_worker=run_worker, sandbox=sandbox)
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=10)
     await runner.setup()
     site = web.TCPSite(runner, settings.server.host, settings.server.port)
@@ -66,6 +76,14 @@ async def _serve(settings: Settings, run_worker: bool) -> None:
             f"certdesk is running in development mode at {url} "
             f"(health: {url}/healthz, WeChat webhook: {url}/wechat when [wechat] token is set, "
             f"mini-program API: {url}/api/mp/v1/)",
+            flush=True,
+        )
+    if sandbox is not None:
+        accounts = ", ".join(f"{name} ({role.value})" for name, role in sandbox.staff)
+        print(
+            f"development console: {url}/dev/ (WeChat and WeChat Pay are simulated)\n"
+            f"staff console: {url}/admin/ accounts {accounts}, password {sandbox.password}\n"
+            f"guided demo: certdesk demo --url {url}",
             flush=True,
         )
     try:
@@ -258,6 +276,15 @@ def cmd_key_puks(args: argparse.Namespace) -> None:
         raise SystemExit(f"certdesk: {exc}") from exc
 
 
+def cmd_demo(args: argparse.Namespace) -> None:
+    """Play a scripted organisation application against a running development server."""
+    from bot.devconsole.demo import run_demo
+
+    code = asyncio.run(run_demo(args.url))
+    if code:
+        raise SystemExit(code)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the certdesk command."""
     parser = argparse.ArgumentParser(prog="certdesk", description=__doc__)
@@ -292,6 +319,10 @@ def build_parser() -> argparse.ArgumentParser:
     ca = command("ca", cmd_ca)
     ca.add_argument("action", choices=["init", "crl"])
     command("key-puks", cmd_key_puks)
+    demo = command("demo", cmd_demo)
+    demo.add_argument(
+        "--url", default="http://127.0.0.1:8080", help="the development server (make run)"
+    )
     jobs = command("jobs", cmd_jobs)
     from bot.jobs_admin import add_arguments
 

@@ -2,7 +2,8 @@
 
 SQLite under ./var, the in-process store, console SMS and email, and keys generated once into
 ``var/dev-secrets.toml`` (kept across restarts so encrypted data stays readable). Never used
-unless ``--dev`` is given.
+unless ``--dev`` is given. ``certdesk serve --dev`` also starts the WeChat and WeChat Pay sandbox
+and the development console at ``/dev/`` (``bot.devconsole``).
 """
 
 from __future__ import annotations

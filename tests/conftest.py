@@ -25,12 +25,12 @@ from aiohttp.test_utils import TestClient
 from bot.app import create_app
 from bot.config import Settings, load_settings
 from bot.db import close_db, init_db
+from bot.sandbox.wechat_api import WeChatApiFake
 from bot.secrets_box import generate_key
 from bot.services import Services, build_services
 from bot.store import MemoryStore, RedisStore, Store
 from tests.conftest_card import *  # noqa: F403  (emulated PIV cards, pcscd + vpcd)
 from tests.fakes.fixtures import *  # noqa: F403  (fake WeChat, Pay, SMS and SMTP servers)
-from tests.fakes.wechat_api import WeChatApiFake
 
 PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgres://root@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")

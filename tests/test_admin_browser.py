@@ -13,9 +13,9 @@ import pytest
 from playwright.async_api import Browser, Page, async_playwright
 
 from bot.config import Settings
+from bot.sandbox.wechat_api import WeChatApiFake
 from models.orders import Order, OrderStatus
 from models.staff import Fulfilment, StaffRole
-from tests.fakes.wechat_api import WeChatApiFake
 from tests.test_admin_helpers import PASSWORD, console_settings, staff
 from tests.test_application_flows import Chat, client_for
 from tests.test_review_loop import submitted_and_paid

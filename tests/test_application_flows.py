@@ -13,13 +13,13 @@ from aiohttp.test_utils import TestClient
 
 from bot.app import SERVICES, create_app
 from bot.config import Settings
+from bot.sandbox.wechat_api import WeChatApiFake
 from bot.sms import ConsoleSms
 from bot.wechat.simulator import WeChatSimulator
 from handlers.demo_script import ORG_APPLICATION, PERSONAL_APPLICATION
 from models.materials import Material
 from models.orders import Conversation, Order, OrderStatus
 from tests.conftest import with_wechat
-from tests.fakes.wechat_api import WeChatApiFake
 from tests.photos import document_photo
 
 TOKEN = "flow-token"

@@ -29,6 +29,7 @@ from bot.bridge.hub import BridgeHub, HubLimits
 from bot.bridge.protocol import encode
 from bot.config import Settings
 from bot.csr_check import verify_csr
+from bot.sandbox.wechat_api import WeChatApiFake
 from bot.wechat.simulator import WeChatSimulator
 from key_bridge.controller import CardOperations
 from key_bridge.emulator.applet import PivApplet
@@ -37,7 +38,6 @@ from key_bridge.mgmkey import DEFAULT_MANAGEMENT_KEY, ManagementKeyAlgorithm, an
 from key_bridge.piv import Transport
 from tests.conftest import with_wechat
 from tests.conftest_card import SUBJECT, ScratchCa, provision
-from tests.fakes.wechat_api import WeChatApiFake
 
 TOKEN = "bridge-token"
 AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"

@@ -12,12 +12,12 @@ from cryptography import x509
 
 from bot.bridge.errors import CardError
 from bot.config import Settings
+from bot.sandbox.wechat_api import WeChatApiFake
 from key_bridge.controller import run_bridge
 from key_bridge.emulator.vpcd import VpcdCard
 from key_bridge.piv import PivCard
 from key_bridge.transport import PcscContext
 from tests.conftest_card import SUBJECT, CardStack, ScratchCa, provision
-from tests.fakes.wechat_api import WeChatApiFake
 from tests.test_bridge_hub import (
     FakeUi,
     bridge_settings,

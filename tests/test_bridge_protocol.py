@@ -23,8 +23,8 @@ from bot.bridge.protocol import (
     parse_server_frame,
 )
 from bot.config import Settings
+from bot.sandbox.wechat_api import WeChatApiFake
 from key_bridge.client import Backoff, bridge_url
-from tests.fakes.wechat_api import WeChatApiFake
 from tests.test_bridge_hub import bridge_settings, hub_of, server_url, start_app
 
 json_values = st.recursive(

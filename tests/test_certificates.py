@@ -26,6 +26,7 @@ from bot.reminders import (
     scan,
 )
 from bot.renewal_rules import SHANGHAI, new_validity
+from bot.sandbox.wechat_api import WeChatApiFake
 from bot.secrets_box import lookup_hash
 from bot.services import Services, build_services
 from bot.worker import Worker
@@ -33,7 +34,6 @@ from models.certificates import Certificate, CertificateStatus, RenewalReminder
 from models.jobs import Job, JobStatus
 from models.orders import Order, OrderStatus
 from tests.conftest import with_wechat
-from tests.fakes.wechat_api import WeChatApiFake
 from tests.test_ca_helpers import ORG_SUBJECT, make_csr
 
 OPENID = "o-cert-owner"

@@ -1,4 +1,4 @@
-"""Tests of the local fakes in tests/fakes, each driven by a small client written here.
+"""Tests of the local fakes (bot.sandbox, tests/fakes), each driven by a small client written here.
 
 The clients sign and verify on their own (cryptography, hmac) so that they cross-check the fakes;
 the public test vectors pin both sides to the documented algorithms.
@@ -30,7 +30,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from yarl import URL
 
-from tests.fakes._crypto import (
+from bot.sandbox.crypto import (
     cached_rsa_private_key_pem,
     load_private_key,
     load_public_key,
@@ -39,6 +39,8 @@ from tests.fakes._crypto import (
     rsa_verify,
     wechatpay_message,
 )
+from bot.sandbox.wechat_api import WeChatApiFake
+from bot.sandbox.wechat_pay import NotifyOptions, WeChatPayFake
 from tests.fakes.fixtures import MerchantCredentials
 from tests.fakes.smtp import SmtpFake
 from tests.fakes.tencent_sms import (
@@ -47,8 +49,6 @@ from tests.fakes.tencent_sms import (
     tc3_signature,
     tc3_string_to_sign,
 )
-from tests.fakes.wechat_api import WeChatApiFake
-from tests.fakes.wechat_pay import NotifyOptions, WeChatPayFake
 from tests.pay_vectors import (
     DOC_BODY,
     DOC_MCHID,

@@ -9,9 +9,9 @@ from aiohttp.test_utils import TestClient
 
 from bot.app import create_app
 from bot.config import Settings
+from bot.sandbox.wechat_api import WeChatApiFake
 from handlers.demo_script import ORG_APPLICATION, PERSONAL_APPLICATION
 from tests.conftest import with_wechat
-from tests.fakes.wechat_api import WeChatApiFake
 
 API = "/api/mp/v1"
 

@@ -16,6 +16,7 @@ from bot.admin import actions
 from bot.config import ConfigError, Settings, load_settings
 from bot.db import close_db, init_db
 from bot.reminders import SCAN_JOB
+from bot.sandbox.wechat_api import WeChatApiFake
 from bot.services import Services, build_services
 from bot.sms import CERT_PASSWORD, ORDER_NOTICE, ConsoleSms
 from bot.worker import Worker
@@ -26,7 +27,6 @@ from models.orders import Conversation
 from models.staff import Fulfilment, Staff, StaffRole
 from models.users import WeChatUser
 from tests.conftest import with_wechat
-from tests.fakes.wechat_api import WeChatApiFake
 from tests.test_admin_helpers import org_flow, paid_order
 
 TEMPLATE = "TPL-order-status"

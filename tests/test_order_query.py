@@ -12,14 +12,14 @@ from aiohttp.test_utils import TestClient
 
 from bot.app import SERVICES, create_app
 from bot.config import Settings
+from bot.sandbox.wechat_api import WeChatApiFake
+from bot.sandbox.wechat_pay import WeChatPayFake, pay_settings
 from bot.sms_codes import SmsCodes
 from handlers.demo_script import ORG_APPLICATION
 from handlers.order_query import LOOKUP_LIMIT
 from models.orders import Order, OrderStatus
 from models.payments import Payment
 from tests.fakes.fixtures import MerchantCredentials
-from tests.fakes.wechat_api import WeChatApiFake
-from tests.fakes.wechat_pay import WeChatPayFake, pay_settings
 from tests.test_application_flows import Chat, fill, flow_settings
 from tests.test_validators import with_uscc_check
 

@@ -12,12 +12,12 @@ from PIL import Image
 
 from bot.app import SERVICES, create_app
 from bot.config import Settings
+from bot.sandbox.wechat_api import SentMessage, WeChatApiFake
+from bot.sandbox.wechat_pay import WeChatPayFake, pay_settings
 from bot.worker import Worker
 from models.orders import Order, OrderStatus
 from models.payments import Payment, PaymentState, TradeType
 from tests.fakes.fixtures import MerchantCredentials
-from tests.fakes.wechat_api import SentMessage, WeChatApiFake
-from tests.fakes.wechat_pay import WeChatPayFake, pay_settings
 from tests.test_application_flows import ORG_ANSWERS, Chat, fill, flow_settings
 
 OPENID = "o-pay-chat-1"

@@ -23,16 +23,16 @@ from bot.outbox import utcnow
 from bot.pay.client import PayError, build_pay_client
 from bot.pay.h5 import PayLink, make_token, pay_url
 from bot.pay.orders import RefundRefused, payable_payment, refund_order, request_refund
+from bot.sandbox.crypto import cached_rsa_private_key_pem
+from bot.sandbox.wechat_api import WeChatApiFake
+from bot.sandbox.wechat_pay import Notification, NotifyOptions, WeChatPayFake, pay_settings
 from bot.services import Services
 from bot.worker import Worker
 from models.jobs import Job, JobStatus
 from models.orders import Order, OrderStatus
 from models.payments import Payment, PaymentState, Refund, RefundState, TradeType
 from tests.conftest import with_wechat
-from tests.fakes._crypto import cached_rsa_private_key_pem
 from tests.fakes.fixtures import MerchantCredentials
-from tests.fakes.wechat_api import WeChatApiFake
-from tests.fakes.wechat_pay import Notification, NotifyOptions, WeChatPayFake, pay_settings
 
 OPENID = "o-payer-0001"
 PRICE = 30000

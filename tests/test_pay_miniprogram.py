@@ -11,11 +11,11 @@ from bot.app import create_app
 from bot.config import Settings
 from bot.engine import new_order_no
 from bot.outbox import utcnow
+from bot.sandbox.crypto import cached_rsa_private_key_pem
+from bot.sandbox.wechat_api import WeChatApiFake
+from bot.sandbox.wechat_pay import WeChatPayFake, pay_settings
 from models.orders import Order, OrderStatus
-from tests.fakes._crypto import cached_rsa_private_key_pem
 from tests.fakes.fixtures import MerchantCredentials
-from tests.fakes.wechat_api import WeChatApiFake
-from tests.fakes.wechat_pay import WeChatPayFake, pay_settings
 from tests.test_mp_api import API, login
 
 OPENID = "o-mp-payer-1"

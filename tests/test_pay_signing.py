@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.pay import crypto, signing
-from tests.fakes._crypto import aes_gcm_encrypt, cached_rsa_private_key_pem
+from bot.sandbox.crypto import aes_gcm_encrypt, cached_rsa_private_key_pem
 from tests.pay_vectors import (
     DOC_BODY,
     DOC_MCHID,

@@ -17,12 +17,12 @@ import pytest
 
 from bot.config import Settings
 from bot.outbox import enqueue
+from bot.sandbox.wechat_api import WeChatApiFake
 from bot.services import Services
 from bot.wechat.simulator import WeChatSimulator
 from models.jobs import Job, JobRun, JobStatus
 from models.orders import Order
 from tests.conftest import REDIS_URL, run_certdesk
-from tests.fakes.wechat_api import WeChatApiFake
 
 
 def free_port() -> int:

@@ -9,11 +9,11 @@ from aiohttp.test_utils import TestClient
 from bot.app import SERVICES
 from bot.config import Settings
 from bot.engine import decrypt_answers
+from bot.sandbox.wechat_api import WeChatApiFake
 from models.jobs import Job
 from models.materials import Material
 from models.orders import Order, OrderStatus
 from models.staff import AuditLog, Fulfilment, StaffRole
-from tests.fakes.wechat_api import WeChatApiFake
 from tests.test_admin_helpers import Console, console_settings, org_flow, staff
 from tests.test_application_flows import ORG_ANSWERS, Chat, client_for, fill, photo
 

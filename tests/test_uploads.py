@@ -15,11 +15,11 @@ from aiohttp.test_utils import TestClient
 from PIL import Image
 
 from bot.config import Settings
+from bot.sandbox.wechat_api import WeChatApiFake
 from bot.uploads import IMAGE_WORKERS, prepare_photo
 from handlers.demo_script import ORG_APPLICATION
 from models.materials import Material
 from models.orders import Order
-from tests.fakes.wechat_api import WeChatApiFake
 from tests.photos import document_image, document_photo, encode, heic, phone_photo
 from tests.test_application_flows import Chat, client_for, fill
 from tests.test_mp_api import API, login, mp_client

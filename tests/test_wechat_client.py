@@ -8,10 +8,10 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 
+from bot.sandbox.wechat_api import WeChatApiFake
 from bot.store import MemoryStore, Store, create_store
 from bot.wechat.client import WeChatAPIError, WeChatClient, WeChatUnavailable
 from tests.conftest import REDIS_URL
-from tests.fakes.wechat_api import WeChatApiFake
 
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 200 + b"\xff\xd9"
 

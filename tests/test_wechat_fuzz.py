@@ -15,9 +15,9 @@ from hypothesis import strategies as st
 from bot.app import create_app
 from bot.config import Settings
 from bot.messages import Answer, Inbound, TextReply
+from bot.sandbox.wechat_api import WeChatApiFake
 from bot.wechat.simulator import Delivery, WeChatSimulator
 from tests.conftest import with_wechat
-from tests.fakes.wechat_api import WeChatApiFake
 
 TOKEN = "fuzz-token"
 AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"

@@ -13,11 +13,11 @@ from aiohttp.test_utils import TestClient
 from bot.app import create_app
 from bot.config import Settings
 from bot.messages import Answer, ImageReply, Inbound, TextReply
+from bot.sandbox.wechat_api import WeChatApiFake
 from bot.wechat.crypto import MessageCrypto, sign
 from bot.wechat.simulator import Delivery, WeChatSimulator
 from models.users import WeChatUser
 from tests.conftest import with_wechat
-from tests.fakes.wechat_api import WeChatApiFake
 
 TOKEN = "certdesk-test-token"
 AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"

@@ -10,6 +10,7 @@ import secrets
 import time
 from dataclasses import dataclass, field
 from itertools import count
+from typing import Any
 from xml.sax.saxutils import escape
 
 import xmltodict
@@ -128,14 +129,19 @@ class WeChatSimulator:
 
     def open_reply(self, body: str) -> dict[str, str]:
         """The fields of certdesk's passive reply (decrypted in safe mode); {} for 'success'."""
+        return {
+            key: value if isinstance(value, str) else str(value)
+            for key, value in self.reply_tree(body).items()
+        }
+
+    def reply_tree(self, body: str) -> dict[str, Any]:
+        """The passive reply as parsed XML (nested, e.g. ``{"Image": {"MediaId": ...}}``)."""
         if body in ("", "success"):
             return {}
-        fields = xmltodict.parse(body, disable_entities=True)["xml"]
+        fields: dict[str, Any] = xmltodict.parse(body, disable_entities=True)["xml"]
         if "Encrypt" in fields and self._crypto is not None:
             inner = self._crypto.decrypt(
                 fields["Encrypt"], fields["MsgSignature"], fields["TimeStamp"], fields["Nonce"]
             )
             fields = xmltodict.parse(inner, disable_entities=True)["xml"]
-        return {
-            key: value if isinstance(value, str) else str(value) for key, value in fields.items()
-        }
+        return dict(fields)

@@ -1,5 +1,4 @@
-"""Local fakes of the outside services (WeChat API, WeChat Pay v3, Tencent Cloud SMS, SMTP).
-
-Each is an independent implementation of the other side of the wire: nothing here imports the
-``bot`` package.
+"""Local fakes of the outside services the development server does not need (Tencent Cloud SMS,
+SMTP, CFSSL) and the pytest fixtures of every fake; the WeChat API and WeChat Pay fakes live in
+``bot.sandbox`` (``certdesk serve --dev`` runs them too).
 """

@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from tests.fakes._base import FakeServer, json_response
+from bot.sandbox.base import FakeServer, json_response
 
 USAGES = {
     "digital signature": "digital_signature",

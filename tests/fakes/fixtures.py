@@ -6,22 +6,22 @@ Import them into a conftest with ``from tests.fakes.fixtures import *``.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 
 import pytest
 import pytest_asyncio
 
-from tests.fakes._crypto import cached_rsa_private_key_pem, load_private_key, public_key_pem
-from tests.fakes.smtp import SmtpFake
-from tests.fakes.tencent_sms import TencentSmsFake
-from tests.fakes.wechat_api import WeChatApiFake
-from tests.fakes.wechat_pay import (
+from bot.sandbox.crypto import cached_rsa_private_key_pem, load_private_key, public_key_pem
+from bot.sandbox.wechat_api import WeChatApiFake
+from bot.sandbox.wechat_pay import (
     DEFAULT_APIV3_KEY,
     DEFAULT_APPID,
     DEFAULT_MCHID,
     DEFAULT_MERCHANT_SERIAL_NO,
+    MerchantCredentials,
     WeChatPayFake,
 )
+from tests.fakes.smtp import SmtpFake
+from tests.fakes.tencent_sms import TencentSmsFake
 
 __all__ = [
     "MerchantCredentials",
@@ -31,18 +31,6 @@ __all__ = [
     "wechat_pay",
     "wechat_pay_merchant",
 ]
-
-
-@dataclass(frozen=True)
-class MerchantCredentials:
-    """What the merchant (certdesk) holds; the fake Pay server only gets the public parts."""
-
-    mchid: str
-    serial_no: str
-    private_key_pem: str
-    public_key_pem: str
-    apiv3_key: str
-    appid: str
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from typing import Any, Literal, Self
 
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
-from tests.fakes._crypto import self_signed_certificate
+from bot.sandbox.crypto import self_signed_certificate
 
 TlsMode = Literal["none", "starttls", "implicit"]
 Stage = Literal["CONNECT", "MAIL", "RCPT", "DATA"]

@@ -20,8 +20,8 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.fakes._base import FakeServer, json_response
-from tests.fakes._crypto import random_digits
+from bot.sandbox.base import FakeServer, json_response
+from bot.sandbox.crypto import random_digits
 
 DEFAULT_SECRET_ID = "AKIDcertdeskFake0123456789abcdefABCD"
 DEFAULT_SECRET_KEY = "certdeskFakeSecretKey0123456789a"

@@ -23,8 +23,8 @@ from aiohttp.typedefs import Handler, Middleware
 from cryptography.hazmat.primitives.asymmetric import rsa
 from yarl import URL
 
-from tests.fakes._base import ANY_ENDPOINT, FakeServer, json_dumps, json_response
-from tests.fakes._crypto import (
+from bot.sandbox.base import ANY_ENDPOINT, FakeServer, json_dumps, json_response
+from bot.sandbox.crypto import (
     aes_gcm_encrypt,
     generate_rsa_private_key_pem,
     load_private_key,
@@ -99,6 +99,18 @@ _REFUND_FIELDS = frozenset(
 _OUT_TRADE_NO = re.compile(r"^[0-9A-Za-z_\-|*]{6,32}$")
 _OUT_REFUND_NO = re.compile(r"^[0-9A-Za-z_\-|*@]{1,64}$")
 _AUTH_PARAM = re.compile(r'(\w+)="([^"]*)"')
+
+
+@dataclass(frozen=True)
+class MerchantCredentials:
+    """What the merchant (certdesk) holds; the fake Pay server only gets the public parts."""
+
+    mchid: str
+    serial_no: str
+    private_key_pem: str
+    public_key_pem: str
+    apiv3_key: str
+    appid: str
 
 
 class PayApiError(Exception):

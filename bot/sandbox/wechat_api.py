@@ -20,8 +20,8 @@ from typing import Any, Literal
 from aiohttp import web
 from aiohttp.typedefs import Handler, Middleware
 
-from tests.fakes._base import ANY_ENDPOINT, FakeServer, json_response
-from tests.fakes._crypto import ALPHANUMERIC, random_digits, random_string
+from bot.sandbox.base import ANY_ENDPOINT, FakeServer, json_response
+from bot.sandbox.crypto import ALPHANUMERIC, random_digits, random_string
 
 AppKind = Literal["oa", "mp"]
 """``oa``: the official account (公众号); ``mp``: the mini-program (小程序)."""
