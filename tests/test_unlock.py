@@ -21,6 +21,7 @@ from bot.app import BRIDGE_HUB, SERVICES, create_app
 from bot.config import ProjectSettings, Settings
 from bot.key_secrets import current_puk, import_puks, puk_context, record_puk
 from bot.mailer import ConsoleMailer, EmailCodeChannel
+from bot.sandbox.wechat_api import WeChatApiFake
 from bot.services import UNLOCK_CODE_LIMITS, Services
 from bot.sms_codes import CodeInvalid, OneTimeCodes, SmsCodes
 from bot.texts import UNLOCK_CODE_MAIL, UNLOCK_CODE_SUBJECT
@@ -36,7 +37,6 @@ from models.keys import KeySecret
 from models.orders import Order, OrderStatus, answer_context
 from models.staff import AuditLog
 from tests.conftest_card import ScratchCa, provision
-from tests.fakes.wechat_api import WeChatApiFake
 from tests.test_application_flows import Chat, flow_settings
 from tests.test_bridge_hub import FAST, RunningBridge, start_bridge, wait_for
 from tests.test_identity_check import ORG, record_of
