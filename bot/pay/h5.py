@@ -7,17 +7,13 @@ to one order and one openid: the page makes (or reuses) that user's JSAPI paymen
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import html
 import json
-import time
 from dataclasses import dataclass
 
 from aiohttp import web
 
-from bot import texts
+from bot import signed_links, texts
 from bot.config import ConfigError
 from bot.logs import get_logger
 from bot.pay.client import PayError, build_pay_client
@@ -29,7 +25,7 @@ from models.payments import TradeType
 log = get_logger(__name__)
 
 PATH = "/pay/h5"
-_PURPOSE = b"certdesk-pay-h5:"
+_PURPOSE = "pay-h5"
 
 
 @dataclass(frozen=True)
@@ -43,35 +39,25 @@ class PayLink:
 
 def make_token(key: bytes, link: PayLink) -> str:
     """A URL-safe signed token for ``link``."""
-    payload = f"{link.order_id}.{link.expires}.{link.openid}".encode()
-    body = base64.urlsafe_b64encode(payload).rstrip(b"=").decode()
-    return f"{body}.{_mac(key, body)}"
+    payload = {"order": link.order_id, "openid": link.openid}
+    return signed_links.make_token(key, _PURPOSE, payload, link.expires)
 
 
 def read_token(key: bytes, token: str, now: float | None = None) -> PayLink | None:
     """The link of a valid, unexpired token; None for anything else."""
-    body, _, mac = token.partition(".")
-    if not body or len(token) > 400 or not token.isascii():
+    grant = signed_links.read_token(key, _PURPOSE, token, now)
+    if grant is None:
         return None
-    if not hmac.compare_digest(mac, _mac(key, body)):
+    order_id, openid = grant.payload.get("order"), grant.payload.get("openid")
+    if not isinstance(order_id, int) or not isinstance(openid, str) or not openid:
         return None
-    try:
-        raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)).decode()
-        order_id, expires, openid = raw.split(".", 2)
-        link = PayLink(int(order_id), openid, int(expires))
-    except (ValueError, UnicodeDecodeError):
-        return None
-    return link if link.expires > (time.time() if now is None else now) and link.openid else None
-
-
-def _mac(key: bytes, body: str) -> str:
-    return hmac.new(key, _PURPOSE + body.encode(), hashlib.sha256).hexdigest()[:32]
+    return PayLink(order_id, openid, grant.expires)
 
 
 def pay_url(services: Services, order: Order, openid: str) -> str:
     """The signed link to the pay page of ``order`` for ``openid``."""
     settings = services.settings
-    expires = int(time.time()) + settings.pay.h5_link_minutes * 60
+    expires = signed_links.expiry(settings.pay.h5_link_minutes)
     token = make_token(services.lookup_key, PayLink(order.id, openid, expires))
     return f"{settings.server.public_url.rstrip('/')}{PATH}/{token}"
 
