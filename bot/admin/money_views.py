@@ -76,10 +76,10 @@ async def upload_invoice(request: web.Request) -> web.StreamResponse:
     )
     staff = staff_of(request)
     try:
+        if not await Invoice.exists(order__order_no=order_no, state=InvoiceState.PENDING):
+            raise invoices.InvoiceRefused("该订单没有待开具的发票（未支付或已开具）。")
         invoices.check_pdf(data)
-        stored = await services_of(request).files.put(
-            "invoices", order_no or "x", data, invoices.PDF
-        )
+        stored = await services_of(request).files.put("invoices", order_no, data, invoices.PDF)
         async with in_transaction():
             after = await invoices.issue(order_no, stored, staff.username)
             await actions.audit(staff, "invoice_issue", order_no, {"invoice": "pending"}, after)
