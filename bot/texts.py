@@ -148,3 +148,18 @@ UNLOCK_CODE_MAIL = (
     "请在电脑上的证书助手中输入授权码，并设置新的 PIN 码。\n\n"
     "如非本人操作，请忽略本邮件，并联系客服。"
 )
+
+# -- electronic invoices (bot.invoices): the email and the download page ----------------------
+
+INVOICE_MAIL_SUBJECT = "电子发票：订单 {order_no}"
+INVOICE_MAIL = (
+    "您好：\n\n附件是订单 {order_no}（{service}）的电子发票（PDF）。"
+    "电子发票是国税局认可的有效凭证，其法律效力、基本用途及使用规定同纸质发票，"
+    "如需纸质发票请下载后自行打印。\n\n"
+    "如未收到或遗失，可在公众号“订单查询”中选择该订单的“发票”，回复“电子发票重新获取”重新发送。"
+)
+INVOICE_FILENAME = "电子发票-{order_no}.pdf"
+INVOICE_LINK_GONE = "下载链接无效或已过期，请在公众号“订单查询”中重新获取。"
+INVOICE_NOT_ISSUED = "该订单的发票尚未开具，开具后将自动发送至预留邮箱。"
+INVOICE_NO_EMAIL = "该订单没有预留电子邮箱，请拨打客服电话获取发票。"
+INVOICE_RESEND_TOO_OFTEN = "发票重新发送过于频繁，请 {minutes} 分钟后再试。"

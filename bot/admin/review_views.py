@@ -10,6 +10,7 @@ from tortoise.transactions import in_transaction
 
 from bot.admin import actions
 from bot.admin.deadline import SHANGHAI, local_time, review_deadline
+from bot.admin.money_views import money_context
 from bot.admin.web import (
     ADMIN_ENGINE,
     allow,
@@ -138,6 +139,7 @@ async def _detail(
         "can_fulfil": staff_of(request).role in {StaffRole.OPERATOR, StaffRole.ADMIN},
         "error": error,
         "other": OTHER,
+        **await money_context(order, staff_of(request)),
     }
     return render(request, "order.html", context, status)
 
