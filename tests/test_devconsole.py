@@ -10,13 +10,15 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,11 +26,14 @@ import pytest
 
 from bot.app import create_app
 from bot.config import ConfigError, Settings
+from bot.devconsole.bridge import ConsoleUi
 from bot.devconsole.sandbox import start_sandbox, wanted
 from bot.devmode import apply_dev_defaults
+from key_bridge.controller import PIN_PROMPT
 from tests.test_processes import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
+NEW_PIN = "246813"
 
 
 @dataclasses.dataclass
@@ -112,7 +117,23 @@ def test_serve_dev_prints_the_console_and_the_staff_accounts(dev_server: DevServ
         assert "certdesk 开发控制台" in page.read().decode()
 
 
-def test_demo_ships_a_key_against_a_running_dev_server(dev_server: DevServer) -> None:
+@dataclasses.dataclass(frozen=True)
+class DemoRun:
+    """What ``certdesk demo`` printed, how it ended and the simulated user it played."""
+
+    result: subprocess.CompletedProcess[str]
+    seconds: float
+
+    @property
+    def openid(self) -> str:
+        found = re.search(r"== 模拟用户 (o-demo-[0-9a-f]+) ==", self.result.stdout)
+        assert found is not None, self.result.stdout
+        return found.group(1)
+
+
+@pytest.fixture(scope="module")
+def demo_run(dev_server: DevServer) -> DemoRun:
+    """``certdesk demo`` run once against the dev server: its user ends with a shipped Key."""
     started = time.monotonic()
     result = subprocess.run(
         [sys.executable, "-m", "bot.cli", "demo", "--url", dev_server.url],
@@ -122,6 +143,13 @@ def test_demo_ships_a_key_against_a_running_dev_server(dev_server: DevServer) ->
         timeout=90,
         check=False,
     )
+    return DemoRun(result, time.monotonic() - started)
+
+
+def test_demo_ships_a_key_against_a_running_dev_server(
+    dev_server: DevServer, demo_run: DemoRun
+) -> None:
+    result = demo_run.result
     assert result.returncode == 0, result.stdout + result.stderr + dev_server.log()[-3000:]
     out = result.stdout
     assert "用户 → 【菜单】单位证书新办" in out
@@ -130,7 +158,7 @@ def test_demo_ships_a_key_against_a_running_dev_server(dev_server: DevServer) ->
     for notice in ("订单支付成功", "申请审核通过", "证书已制作", "USB Key 已寄出"):
         assert f"[模板消息] {notice}" in out
     assert "USB Key 已寄出 ==" in out.splitlines()[-1]
-    assert time.monotonic() - started < 60
+    assert demo_run.seconds < 60
 
 
 def _call(server: DevServer, path: str, body: Any = None) -> Any:
@@ -197,3 +225,116 @@ def test_the_sandbox_runs_on_loopback(host: str) -> None:
     settings = apply_dev_defaults(Settings())
     settings = dataclasses.replace(settings, server=dataclasses.replace(settings.server, host=host))
     assert wanted(settings)
+
+
+def _wait_bridge(server: DevServer, done: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
+    deadline = time.monotonic() + 15
+    while not done(state := _call(server, "bridge")):
+        assert time.monotonic() < deadline, state
+        time.sleep(0.1)
+    return dict(state)
+
+
+def _chat(server: DevServer, openid: str, message: dict[str, str]) -> str:
+    return str(_call(server, f"chat/{openid}", message)["reply"]["text"])
+
+
+def _answer_prompt(server: DevServer, wanted: str, answer: str) -> None:
+    state = _wait_bridge(server, lambda s: bool(s["prompt"]) and wanted in s["prompt"]["text"])
+    _call(server, "bridge/answer", {"id": state["prompt"]["id"], "answer": answer})
+
+
+def test_unlock_a_personalised_key_in_the_console(dev_server: DevServer, demo_run: DemoRun) -> None:
+    openid = demo_run.openid
+    assert _call_error(dev_server, "bridge/personalise", {"openid": "o-nobody"}) == (
+        409,
+        "这个用户还没有已制作或已完成的订单（先走完一次新办，或运行 certdesk demo）",
+    )
+    _call(dev_server, "bridge/start", {})  # a fresh bridge program, not paired yet
+    made = _call(dev_server, "bridge/personalise", {"openid": openid})
+    assert made["running"] and made["key_inserted"] and made["key_label"].startswith("DEV")
+    assert made["pin_tries"] == 3
+    scene = _wait_bridge(dev_server, lambda s: s["scene"] is not None)["scene"]
+    assert "已连接电脑上的证书助手" in _chat(dev_server, openid, {"kind": "scan", "key": scene})
+    _wait_bridge(dev_server, lambda s: s["paired"])
+    locked = _call(dev_server, "bridge/lock", {})
+    assert locked["pin_tries"] == 0 and "PIN 码已输错 3 次，Key 已锁定" in locked["statuses"]
+
+    first = _chat(dev_server, openid, {"kind": "click", "key": "unlock"})
+    key_serial = made["key_label"].split("（")[0]
+    assert "证书解锁" in first and key_serial in first  # read from the Key through the bridge
+    spacing = re.search(r"请 (\d+) 秒后再试", first)  # the demo texted the same phone just now
+    if spacing is not None:
+        time.sleep(int(spacing.group(1)) + 1)
+        assert "解锁验证码已发送" in _chat(
+            dev_server, openid, {"kind": "text", "content": "重新发送"}
+        )
+    sms = _call(dev_server, "outbox")["sms"][-1]
+    granted = _chat(dev_server, openid, {"kind": "text", "content": sms["params"][0]})
+    assert "30 分钟内有效" in granted
+    mail = _call(dev_server, "outbox")["email"][-1]
+    code = re.search(r"授权码为：(\d{6})", mail["text"])
+    assert mail["to"] == "lisi@example.com" and code is not None
+    _answer_prompt(dev_server, "解锁授权码", code.group(1))
+    _answer_prompt(dev_server, "请设置新的 PIN 码", NEW_PIN)
+    _answer_prompt(dev_server, "请再次输入新的 PIN 码", NEW_PIN)
+    done = _wait_bridge(dev_server, lambda s: any("解锁成功" in line for line in s["statuses"]))
+    assert done["pin_tries"] == 3 and done["prompt"] is None
+    pushed = _call(dev_server, f"chat/{openid}/messages")["messages"]
+    assert any("解锁成功" in m.get("text", "") for m in pushed)
+    assert _call(dev_server, "bridge/verify_pin", {"pin": "123456"})["ok"] is False
+    assert _call(dev_server, "bridge/verify_pin", {"pin": NEW_PIN})["ok"] is True
+
+
+def test_bridge_answers_and_auto_pin_through_the_api(dev_server: DevServer) -> None:
+    started = _call(dev_server, "bridge/start", {})
+    assert started["prompt"] is None and started["auto_pin"] is True
+    assert _call_error(dev_server, "bridge/answer", {"id": 999, "answer": "1"})[0] == 409
+    assert _call_error(dev_server, "bridge/answer", {"id": "x"})[0] == 400
+    assert _call(dev_server, "bridge/auto_pin", {"enabled": False})["auto_pin"] is False
+    assert _call(dev_server, "bridge/auto_pin", {"enabled": True})["auto_pin"] is True
+
+
+def _call_error(server: DevServer, path: str, body: Any) -> tuple[int, str]:
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        _call(server, path, body)
+    text = refused.value.read().decode()
+    try:
+        return refused.value.code, str(json.loads(text)["error"])
+    except (ValueError, KeyError):
+        return refused.value.code, text
+
+
+def test_a_bridge_prompt_waits_for_the_console_answer() -> None:
+    ui = ConsoleUi()
+    assert ui.ask_pin(PIN_PROMPT) == "123456"  # the plain PIN prompt: typed automatically
+    answers: list[str | None] = []
+    typing = threading.Thread(target=lambda: answers.append(ui.ask_pin("请输入解锁授权码")))
+    typing.start()
+    deadline = time.monotonic() + 5
+    while ui.pending is None:
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    number, prompt = ui.pending
+    assert prompt == "请输入解锁授权码" and not ui.answer(number + 1, "000000")
+    assert ui.answer(number, "135790")
+    typing.join(5)
+    assert answers == ["135790"] and ui.pending is None
+
+
+def test_a_bridge_prompt_is_cancelled_by_the_console_or_by_stopping() -> None:
+    ui = ConsoleUi(auto_pin=False)
+    answers: list[str | None] = []
+    first = threading.Thread(target=lambda: answers.append(ui.ask_pin(PIN_PROMPT)))
+    first.start()
+    while ui.pending is None:
+        time.sleep(0.01)
+    assert ui.answer(ui.pending[0], None)  # 取消
+    first.join(5)
+    second = threading.Thread(target=lambda: answers.append(ui.ask_pin("请设置新的 PIN 码")))
+    second.start()
+    while ui.pending is None:
+        time.sleep(0.01)
+    ui.close()  # the bridge stops
+    second.join(5)
+    assert answers == [None, None] and ui.ask_pin("请再次输入新的 PIN 码") is None

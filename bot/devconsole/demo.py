@@ -208,6 +208,7 @@ class Demo:
 
     async def run(self) -> None:
         """The whole walk; ``DemoFailed`` when a step goes wrong."""
+        self.out(f"== 模拟用户 {self.openid} ==")
         await self.apply()
         await self.pay()
         await self.staff_work()

@@ -11,14 +11,16 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
-import re
 from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from bot.devconsole.appkeys import BRIDGE, DEV_SERVICES, FACTORY, OPENID, SANDBOX
 from bot.devconsole.bridge import SimulatedBridge
+from bot.devconsole.bridge_api import add_bridge_routes
+from bot.devconsole.factory import KeyFactory
 from bot.devconsole.sandbox import DevSandbox
 from bot.mailer import ConsoleMailer
 from bot.sandbox.photos import document_photo
@@ -30,11 +32,7 @@ from bot.wechat.simulator import Delivery
 from models.orders import Order
 from models.payments import Payment, PaymentState
 
-SANDBOX: web.AppKey[DevSandbox] = web.AppKey("dev_sandbox", DevSandbox)
-BRIDGE: web.AppKey[SimulatedBridge] = web.AppKey("dev_bridge", SimulatedBridge)
-DEV_SERVICES: web.AppKey[Services] = web.AppKey("dev_services", Services)
 STATIC = Path(__file__).parent / "static"
-OPENID = re.compile(r"o[A-Za-z0-9_-]{1,40}")
 SAMPLES = 4
 HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 NOTICE_LABELS = {"order_no": "订单号", "status": "状态", "time": "时间", "detail": "说明"}
@@ -55,6 +53,7 @@ def create_dev_app(services: Services, sandbox: DevSandbox) -> web.Application:
     app[SANDBOX] = sandbox
     app[DEV_SERVICES] = services
     app[BRIDGE] = SimulatedBridge()
+    app[FACTORY] = KeyFactory(services)
     app.router.add_get("/", page)
     app.router.add_static("/static/", STATIC)
     app.router.add_get("/api/info", info)
@@ -65,11 +64,9 @@ def create_dev_app(services: Services, sandbox: DevSandbox) -> web.Application:
     app.router.add_get("/api/media/{media_id}", media)
     app.router.add_get("/api/samples/{number}", sample)
     app.router.add_get("/api/outbox", outbox)
-    app.router.add_get("/api/bridge", bridge_state)
-    app.router.add_post("/api/bridge/start", bridge_start)
-    app.router.add_post("/api/bridge/key", bridge_key)
+    add_bridge_routes(app)
     app.on_startup.append(_seed_staff)
-    app.on_cleanup.append(lambda app: app[BRIDGE].stop())
+    app.on_cleanup.append(_stop_bridge)
     return app
 
 
@@ -79,6 +76,11 @@ async def _seed_staff(app: web.Application) -> None:
     sandbox = app[SANDBOX]
     for username, role in sandbox.staff:
         await add_staff(username, role, sandbox.password)
+
+
+async def _stop_bridge(app: web.Application) -> None:
+    await app[BRIDGE].stop()
+    app[FACTORY].close()
 
 
 def _openid(request: web.Request) -> str:
@@ -321,31 +323,6 @@ async def outbox(request: web.Request) -> web.Response:
             ],
         }
     )
-
-
-async def bridge_state(request: web.Request) -> web.Response:
-    """The simulated bridge: connection, pairing, Key, status lines, and the scene of the QR
-    code it shows (what a WeChat scan of it delivers)."""
-    state = request.app[BRIDGE].state()
-    qrcodes = request.app[SANDBOX].wechat.qrcodes
-    scene = next((q["scene"] for q in reversed(qrcodes) if q["url"] == state["qr_url"]), None)
-    return web.json_response({**state, "scene": scene})
-
-
-async def bridge_start(request: web.Request) -> web.Response:
-    """Start (or restart) the bridge program with a fresh emulated Key."""
-    await request.app[BRIDGE].start(str(request.url.origin()))
-    return await bridge_state(request)
-
-
-async def bridge_key(request: web.Request) -> web.Response:
-    """``{"inserted": true | false}``: put the emulated Key in or pull it out."""
-    try:
-        body = await request.json()
-    except ValueError:
-        raise web.HTTPBadRequest(text="JSON expected") from None
-    request.app[BRIDGE].set_key(bool(isinstance(body, dict) and body.get("inserted")))
-    return await bridge_state(request)
 
 
 def _int(value: str) -> int:

@@ -1,0 +1,162 @@
+"""The development console's Key factory: personalises an emulated Key for a simulated user's
+finished order as the CA does at production, so unlock (and later renewal) can be tried with no
+hardware.
+
+The key pair is generated on the emulated card (after management-key authentication), the CSR is
+signed by the card, a dev-only built-in CA (``bot.ca.builtin.BuiltinCA``, created in a temporary
+directory and deleted with the console) issues the certificate for the order's subject, the
+certificate goes to slot 9A and is recorded with the Key's serial, and the Key gets a random PUK
+that the server records (``bot.key_secrets.record_puk``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from cryptography.hazmat.primitives.serialization import Encoding
+
+from bot.ca.builtin import BuiltinCA
+from bot.ca.profiles import profile_for, subject_from_answers
+from bot.ca.records import record_issued
+from bot.engine import decrypt_answers
+from bot.flows import Flow
+from bot.key_secrets import new_puk, record_puk
+from bot.services import Services
+from key_bridge.csr import card_csr
+from key_bridge.emulator.applet import DEFAULT_PIN, DEFAULT_PUK, PivApplet
+from key_bridge.emulator.local import LocalTransport
+from key_bridge.errors import InvalidPin, PinBlocked, WrongPin
+from key_bridge.mgmkey import DEFAULT_MANAGEMENT_KEY, answer_challenge
+from key_bridge.piv import AdminChallenge, PivCard
+from models.certificates import Certificate
+from models.orders import Order, OrderStatus
+
+CA_NAME = "certdesk 开发沙箱"
+CA_ALGORITHM = "ecdsa-p256"
+VALID_DAYS = 365
+FINISHED = (OrderStatus.SHIPPED, OrderStatus.COMPLETED)
+WRONG_PIN = "000000"
+
+
+class FactoryRefused(Exception):
+    """No Key can be made (message in Chinese, for the console)."""
+
+
+@dataclass(frozen=True)
+class PersonalisedKey:
+    """An emulated Key as it left production: its card, serial, order and certificate."""
+
+    applet: PivApplet
+    key_serial: str
+    order_no: str
+    certificate: Certificate
+
+
+def _answer(challenge: AdminChallenge) -> bytes:
+    """The production line holds the (factory default) management key."""
+    return answer_challenge(challenge.algorithm, DEFAULT_MANAGEMENT_KEY, challenge.challenge)
+
+
+def _flow(services: Services, kind: str) -> Flow:
+    from handlers import org_certificate, personal_certificate
+
+    builders = {"org": org_certificate.build_flow, "personal": personal_certificate.build_flow}
+    if kind not in builders:
+        raise FactoryRefused(f"订单类型 {kind} 没有证书")
+    return builders[kind](services.settings)
+
+
+class KeyFactory:
+    """Makes personalised emulated Keys; its CA lives only as long as the factory."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self._folder: tempfile.TemporaryDirectory[str] | None = None
+        self._ca: BuiltinCA | None = None
+
+    def ca(self) -> BuiltinCA:
+        """The dev sandbox CA (created on first use, in a temporary directory)."""
+        if self._ca is None:
+            self._folder = tempfile.TemporaryDirectory(prefix="certdesk-dev-ca-")
+            settings = self.services.settings.ca
+            ca = BuiltinCA(self._folder.name, self.services.cipher, settings.identifier_oid)
+            ca.init(CA_NAME, CA_ALGORITHM)
+            self._ca = ca
+        return self._ca
+
+    async def personalise(self, openid: str) -> PersonalisedKey:
+        """A Key holding a new certificate for ``openid``'s newest shipped or completed order."""
+        order = await Order.filter(owner_openid=openid, status__in=FINISHED).order_by("-id").first()
+        if order is None:
+            raise FactoryRefused(
+                "这个用户还没有已制作或已完成的订单（先走完一次新办，或运行 certdesk demo）"
+            )
+        subject = subject_from_answers(
+            order.kind, decrypt_answers(self.services, _flow(self.services, order.kind), order)
+        )
+        name = subject.to_name(self.services.settings.ca.identifier_oid)
+        applet = PivApplet()
+        piv = PivCard(LocalTransport(applet))
+        piv.select()
+        piv.authenticate_admin(_answer)
+        algorithm, public_key = piv.generate_key()
+        piv.verify_pin(DEFAULT_PIN)
+        csr = card_csr(piv, name, public_key, algorithm)
+        ca = await asyncio.to_thread(self.ca)
+        now = datetime.now(UTC).replace(microsecond=0)
+        issued = await ca.issue(
+            csr.public_bytes(Encoding.DER),
+            profile_for(order.kind),
+            now,
+            now + timedelta(days=VALID_DAYS),
+            subject=subject,
+        )
+        piv.write_certificate(issued.certificate)
+        puk = new_puk()
+        piv.change_puk(DEFAULT_PUK, puk.encode())
+        key_serial = f"DEV{secrets.randbelow(10**9):09d}"
+        record = await record_issued(order, issued, key_serial=key_serial)
+        await record_puk(self.services, key_serial, puk)
+        applet.power_on()  # leaves the line: no PIN or management key verified
+        return PersonalisedKey(applet, key_serial, order.order_no, record)
+
+    def close(self) -> None:
+        """Delete the CA's directory."""
+        if self._folder is not None:
+            self._folder.cleanup()
+        self._folder, self._ca = None, None
+
+
+def _selected(applet: PivApplet) -> PivCard:
+    piv = PivCard(LocalTransport(applet))
+    piv.select()
+    return piv
+
+
+def try_pin(applet: PivApplet, pin: str) -> bool:
+    """Whether the Key accepts ``pin`` (a wrong PIN uses up a try, as on a real Key)."""
+    try:
+        _selected(applet).verify_pin(pin)
+    except (WrongPin, PinBlocked, InvalidPin):
+        return False
+    return True
+
+
+def lock_pin(applet: PivApplet) -> int:
+    """Type a wrong PIN until the Key locks; the wrong tries it took."""
+    piv = _selected(applet)
+    tries = 0
+    while True:
+        tries += 1
+        try:
+            piv.verify_pin(WRONG_PIN)
+        except WrongPin:
+            continue
+        except PinBlocked:
+            return tries
+        # The PIN was the wrong one: change nothing, report.
+        raise FactoryRefused("PIN 恰好是 000000，无法通过输错锁定")
