@@ -165,15 +165,45 @@ async function refreshOutbox() {
 }
 
 let bridge = {};
+let shownPrompt = null;
 
 async function refreshBridge(data) {
+  if (data && data.error) {  // a refused action: said in the chat, the state read again
+    show(state.current, { from: "system", text: "证书助手：" + data.error });
+    data = null;
+  }
   bridge = data || await api("bridge");
-  const state = !bridge.running ? "未启动"
+  if (bridge.error) return;
+  const key = bridge.key_label ? `Key ${bridge.key_label}` : "全新 Key";
+  const tries = bridge.pin_tries === 0 ? "PIN 已锁定" : `PIN 剩余 ${bridge.pin_tries} 次`;
+  const summary = !bridge.running ? "未启动"
     : [bridge.connected ? "已连接服务器" : "连接中",
        bridge.paired ? `已与微信配对（${bridge.paired_user}）` : (bridge.scene ? "显示配对二维码，等待扫码" : "未配对"),
-       bridge.key_inserted ? "Key 已插入" : "Key 已拔出"].join(" · ");
-  $("bridge-state").textContent = state;
+       bridge.key_inserted ? `${key} 已插入（${tries}）` : "Key 已拔出"].join(" · ");
+  $("bridge-state").textContent = summary;
   $("bridge-log").replaceChildren(...(bridge.statuses || []).map((line) => el("li", {}, line)));
+  $("bridge-auto-pin").checked = bridge.auto_pin !== false;
+  showPrompt(bridge.prompt);
+}
+
+// The bridge window waits for the user to type: the prompt and its input box stay until answered.
+function showPrompt(prompt) {
+  const id = prompt ? prompt.id : null;
+  if (id === shownPrompt) return;
+  shownPrompt = id;
+  $("bridge-prompt").hidden = !prompt;
+  $("bridge-prompt-text").textContent = prompt ? prompt.text + "：" : "";
+  $("bridge-prompt-input").value = "";
+  if (prompt) $("bridge-prompt-input").focus();
+}
+
+async function answerPrompt(answer) {
+  if (shownPrompt === null) return;
+  await refreshBridge(await api("bridge/answer", { method: "POST", body: { id: shownPrompt, answer } }));
+}
+
+async function bridgeCall(path, body) {
+  await refreshBridge(await api("bridge/" + path, { method: "POST", body }));
 }
 
 async function bridgeScan() {
@@ -224,7 +254,19 @@ async function start() {
   $("bridge-scan").addEventListener("click", bridgeScan);
   $("bridge-remove").addEventListener("click", async () => refreshBridge(await api("bridge/key", { method: "POST", body: { inserted: false } })));
   $("bridge-insert").addEventListener("click", async () => refreshBridge(await api("bridge/key", { method: "POST", body: { inserted: true } })));
-  setInterval(refreshBridge, 2000);
+  $("bridge-personalise").addEventListener("click", () => bridgeCall("personalise", { openid: state.current }));
+  $("bridge-lock").addEventListener("click", () => bridgeCall("lock", {}));
+  $("bridge-auto-pin").addEventListener("change", (event) => bridgeCall("auto_pin", { enabled: event.target.checked }));
+  $("bridge-prompt").addEventListener("submit", (event) => {
+    event.preventDefault();
+    answerPrompt($("bridge-prompt-input").value);
+  });
+  $("bridge-prompt-cancel").addEventListener("click", () => answerPrompt(null));
+  $("add-user").addEventListener("click", () => {
+    const openid = (window.prompt("模拟用户的 openid（o 开头）") || "").trim();
+    if (/^o[A-Za-z0-9_-]{1,40}$/.test(openid)) addUser(openid);
+  });
+  setInterval(refreshBridge, 1000);
   const saved = JSON.parse(localStorage.getItem(USERS_KEY) || "[]");
   if (saved.length) {
     saved.forEach((openid) => addUser(openid, false));
