@@ -1,6 +1,7 @@
 """The development console in a real headless Chromium against ``certdesk serve --dev``: an
 organisation application from the menu to the shipped Key (chat → photos → SMS code from the
-outbox → pay → staff approve, produce, ship → notices). Screenshots are kept in
+outbox → pay → staff approve, produce, ship → notices), then the Key unlocked with the simulated
+bridge. Screenshots are kept in
 ``$TEST_ARTIFACTS_DIR`` (default: the test's tmp dir)."""
 
 from __future__ import annotations
@@ -132,8 +133,41 @@ async def test_organisation_application_in_the_dev_console(
     await phone.wait_text("#notice-list li", "USB Key 已寄出")
     await page.locator("#chat li.notice").last.scroll_into_view_if_needed()
     await shot("notices")
+
+    await unlock_in_the_console(page, phone)
+    await shot("unlock")
     taken = shot.taken + staff_shot.taken
-    assert len(taken) == 6 and all(path.stat().st_size > 5000 for path in taken)
+    assert len(taken) == 7 and all(path.stat().st_size > 5000 for path in taken)
+
+
+async def unlock_in_the_console(page: Page, phone: Phone) -> None:
+    """A Key made for the shipped order, its PIN locked, then 证书解锁 with the address check:
+    the authorization code and the new PIN are typed in the bridge panel."""
+    await page.click("#bridge-personalise")
+    await phone.wait_text("#bridge-state", "Key DEV")
+    await page.click("#bridge-scan")
+    await phone.wait_text("#bridge-state", "已与微信配对")
+    await page.click("#bridge-lock")
+    await phone.wait_text("#bridge-state", "PIN 已锁定")
+    assert "证书解锁" in await phone.tap(".menu-btn[data-key=unlock]")
+    assert "3. 地址信息" in await phone.say("其他验证方式")
+    for answer in ("3", "河南", "商丘"):
+        assert "❌" not in await phone.say(answer)
+    assert "l***i@example.com" in await phone.say("睢阳区神火大道 100 号")
+    mail = page.locator("#email-list li", has_text="授权码为").first
+    await mail.wait_for(timeout=TIMEOUT)
+    code = re.search(r"授权码为：(\d{6})", await mail.inner_text())
+    assert code is not None
+    for prompt, answer in (
+        ("解锁授权码", code.group(1)),
+        ("请设置新的 PIN 码", "246813"),
+        ("请再次输入新的 PIN 码", "246813"),
+    ):
+        await phone.wait_text("#bridge-prompt-text", prompt)
+        await page.fill("#bridge-prompt-input", answer)
+        await page.press("#bridge-prompt-input", "Enter")
+    await phone.wait_text("#chat li.bot", "解锁成功")
+    await phone.wait_text("#bridge-state", "PIN 剩余 3 次")
 
 
 async def sign_in(page: Page, base: str, username: str) -> None:
