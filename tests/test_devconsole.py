@@ -305,17 +305,21 @@ def _call_error(server: DevServer, path: str, body: Any) -> tuple[int, str]:
         return refused.value.code, text
 
 
+def _waiting(ui: ConsoleUi) -> tuple[int, str]:
+    deadline = time.monotonic() + 5
+    while ui.pending is None:
+        assert time.monotonic() < deadline, "no prompt waiting"
+        time.sleep(0.01)
+    return ui.pending
+
+
 def test_a_bridge_prompt_waits_for_the_console_answer() -> None:
     ui = ConsoleUi()
     assert ui.ask_pin(PIN_PROMPT) == "123456"  # the plain PIN prompt: typed automatically
     answers: list[str | None] = []
     typing = threading.Thread(target=lambda: answers.append(ui.ask_pin("请输入解锁授权码")))
     typing.start()
-    deadline = time.monotonic() + 5
-    while ui.pending is None:
-        assert time.monotonic() < deadline
-        time.sleep(0.01)
-    number, prompt = ui.pending
+    number, prompt = _waiting(ui)
     assert prompt == "请输入解锁授权码" and not ui.answer(number + 1, "000000")
     assert ui.answer(number, "135790")
     typing.join(5)
@@ -327,14 +331,11 @@ def test_a_bridge_prompt_is_cancelled_by_the_console_or_by_stopping() -> None:
     answers: list[str | None] = []
     first = threading.Thread(target=lambda: answers.append(ui.ask_pin(PIN_PROMPT)))
     first.start()
-    while ui.pending is None:
-        time.sleep(0.01)
-    assert ui.answer(ui.pending[0], None)  # 取消
+    assert ui.answer(_waiting(ui)[0], None)  # 取消
     first.join(5)
     second = threading.Thread(target=lambda: answers.append(ui.ask_pin("请设置新的 PIN 码")))
     second.start()
-    while ui.pending is None:
-        time.sleep(0.01)
+    _waiting(ui)
     ui.close()  # the bridge stops
     second.join(5)
     assert answers == [None, None] and ui.ask_pin("请再次输入新的 PIN 码") is None

@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 
 from cryptography.hazmat.primitives.serialization import Encoding
 
+from bot.ca.base import CertificateAuthority
 from bot.ca.builtin import BuiltinCA
 from bot.ca.profiles import profile_for, subject_from_answers
 from bot.ca.records import record_issued
@@ -71,15 +72,17 @@ def _flow(services: Services, kind: str) -> Flow:
 
 
 class KeyFactory:
-    """Makes personalised emulated Keys; its CA lives only as long as the factory."""
+    """Makes personalised emulated Keys. Its CA is ``ca`` when given (e.g. the one a renewal
+    flow issues with, so renewed certificates chain alike), else a dev sandbox CA that lives
+    only as long as the factory."""
 
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, ca: CertificateAuthority | None = None) -> None:
         self.services = services
         self._folder: tempfile.TemporaryDirectory[str] | None = None
-        self._ca: BuiltinCA | None = None
+        self._ca = ca
 
-    def ca(self) -> BuiltinCA:
-        """The dev sandbox CA (created on first use, in a temporary directory)."""
+    def ca(self) -> CertificateAuthority:
+        """The CA issuing the Keys' certificates (the sandbox CA is made on first use)."""
         if self._ca is None:
             self._folder = tempfile.TemporaryDirectory(prefix="certdesk-dev-ca-")
             settings = self.services.settings.ca
