@@ -11,10 +11,10 @@ retried by the worker. The certificate password is never part of a notice.
 
 from __future__ import annotations
 
-from datetime import timedelta, timezone
 from typing import Any
 
 from bot import texts as T
+from bot.china_time import shanghai_minute
 from bot.logs import get_logger
 from bot.outbox import PermanentJobError, enqueue, job_handler, utcnow
 from bot.services import Services
@@ -26,7 +26,6 @@ from models.users import WeChatUser
 log = get_logger(__name__)
 
 JOB = "notice.send"
-SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
 CONTACT_PHONE = {"org": "handler_phone", "personal": "phone"}  # who hears about the order
 # WeChat answers after which retrying the same message cannot help: SMS instead.
 UNDELIVERABLE = {
@@ -48,7 +47,7 @@ async def _notify(order: Order, kind: str, key: str, **values: str) -> None:
         "title": T.NOTICE_TITLES[kind],
         "status": T.NOTICE_STATUS[kind].format(**values),
         "detail": T.NOTICE_DETAIL[kind].format(**values),
-        "time": utcnow().astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"),
+        "time": shanghai_minute(utcnow()),
         "key": key,
     }
     await enqueue(JOB, payload, dedupe_key=key)

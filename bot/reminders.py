@@ -31,9 +31,10 @@ from cryptography.x509.oid import NameOID
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from bot.china_time import SHANGHAI
 from bot.logs import get_logger
 from bot.outbox import PermanentJobError, enqueue, job_handler, utcnow
-from bot.renewal_rules import GRACE_DAYS, RENEW_WINDOW_DAYS, SHANGHAI, days_left
+from bot.renewal_rules import GRACE_DAYS, RENEW_WINDOW_DAYS, days_left
 from bot.services import Services
 from bot.texts import CERTIFICATE_KIND_NAMES, RENEWAL_REMINDER_AFTER, RENEWAL_REMINDER_BEFORE
 from bot.wechat.client import WeChatAPIError

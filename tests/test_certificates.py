@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from bot.ca import ORG, BuiltinCA, IssuedCertificate
 from bot.ca.records import record_issued
+from bot.china_time import SHANGHAI
 from bot.config import Settings
 from bot.db import close_db, init_db
 from bot.outbox import utcnow
@@ -25,7 +26,7 @@ from bot.reminders import (
     reminder_text,
     scan,
 )
-from bot.renewal_rules import SHANGHAI, new_validity
+from bot.renewal_rules import new_validity
 from bot.sandbox.wechat_api import WeChatApiFake
 from bot.secrets_box import lookup_hash
 from bot.services import Services, build_services

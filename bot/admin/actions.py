@@ -15,10 +15,10 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from bot import notices
-from bot.admin.deadline import SHANGHAI
 from bot.admin.delivery import start_password_delivery
 from bot.ca.profiles import subject_from_answers
 from bot.ca.records import record_produced
+from bot.china_time import SHANGHAI
 from bot.engine import decrypt_answers
 from bot.flows import Flow, Step, StepKind
 from bot.masking import mask_id_number

@@ -9,7 +9,7 @@ from aiohttp import web
 from tortoise.transactions import in_transaction
 
 from bot.admin import actions
-from bot.admin.deadline import SHANGHAI, local_time, review_deadline
+from bot.admin.deadline import local_time, review_deadline
 from bot.admin.web import (
     ADMIN_ENGINE,
     allow,
@@ -19,6 +19,7 @@ from bot.admin.web import (
     staff_of,
     text_input,
 )
+from bot.china_time import SHANGHAI
 from bot.engine import Engine, decrypt_answers
 from bot.flows import Flow, StepKind
 from bot.outbox import utcnow
