@@ -119,10 +119,17 @@ async def run_scan(payload: dict[str, Any], services: Services) -> None:
 
 
 def reminder_text(certificate: Certificate, now: datetime) -> str:
-    """The Chinese reminder for a certificate (its common name only: no ID number)."""
-    cert = x509.load_pem_x509_certificate(certificate.certificate_pem.encode("ascii"))
-    names = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
-    subject = str(names[0].value) if names else ""
+    """The Chinese reminder for a certificate (its common name only: no ID number).
+
+    The name comes from the recorded subject DN: a certificate typed in by staff has no PEM,
+    and a personal one's PEM is stored encrypted.
+    """
+    try:
+        names = x509.Name.from_rfc4514_string(certificate.subject_dn)
+    except ValueError:
+        names = x509.Name([])
+    common_names = names.get_attributes_for_oid(NameOID.COMMON_NAME)
+    subject = str(common_names[0].value) if common_names else ""
     kind = CERTIFICATE_KIND_NAMES.get(certificate.kind, "数字证书")
     expiry = certificate.not_after.astimezone(SHANGHAI).strftime("%Y年%m月%d日")
     left = days_left(certificate.not_after, now)

@@ -109,6 +109,19 @@ PASSWORD_CHANNELS = {
     "transfer": "对公账户打款附言",
 }
 
+# -- the issued certificate file uploaded in the console (bot.ca.uploaded) -------------------
+CERT_FILE_EMPTY = "请选择 CA 签发的证书文件（.cer / .crt / .pem）。"
+CERT_FILE_TOO_LARGE = "文件过大，证书文件通常只有几 KB，请确认选择的是证书文件。"
+CERT_FILE_UNREADABLE = "无法识别该文件，请上传 CA 签发的证书文件（PEM 或 DER 格式的 .cer / .crt）。"
+CERT_FILE_NOT_CERTIFICATE = "该文件是私钥或证书请求，不是证书，请上传 CA 签发的证书文件。"
+CERT_FILE_NOT_ONE = "文件中应有且只有一张申请人的证书（CA 证书除外），请只导出申请人的证书后上传。"
+CERT_FILE_WRONG_NAME = "证书主题中的名称与订单的单位名称或姓名不一致，请确认上传的是本订单的证书。"
+CERT_FILE_WRONG_IDENTIFIER = (
+    "证书主题中没有本订单的统一社会信用代码或证件号码，请确认上传的是本订单的证书。"
+)
+CERT_FILE_EXPIRED = "该证书已过期，请上传本次签发的证书。"
+CERT_SERIAL_TAKEN = "该证书序列号已登记在其他订单上，请确认证书是否正确。"
+
 # -- fixing what the review sent back (handlers.review) ---------------------------------------
 FIX_ITEM = "您的订单 {order_no} 需要修改（第 {n}/{total} 项）：{label}\n原因：{reason}\n\n{prompt}"
 FIX_WANT_PHOTO = "请发送“{label}”的新照片。"

@@ -189,7 +189,9 @@ async def test_unreachable_user_is_not_retried_forever(svc: Services, ca: Builti
 def test_reminder_text_after_expiry(ca: BuiltinCA) -> None:
     end = datetime(2027, 3, 10, 15, 59, 59, tzinfo=SHANGHAI)
     issued = asyncio.run(_issue(ca, end - timedelta(days=365), end))
-    record = Certificate(kind="org", not_after=end, certificate_pem=issued.pem)
+    record = Certificate(
+        kind="org", not_after=end, certificate_pem=issued.pem, subject_dn=issued.subject_dn
+    )
     text = reminder_text(record, end + timedelta(days=45))
     assert "已于 2027年03月10日 过期 45 天" in text and "365 天内" in text
 
