@@ -213,6 +213,18 @@ class NoticeSettings:
     )  # template field -> notice value (title, order_no, status, time, detail)
     order_url: str = ""  # link of every notice; {order_no} is replaced; empty: no link
     sms_fallback: bool = True
+    # Mini-program subscribe messages (订阅消息): notice kind -> template id, the template's
+    # keywords -> notice value (as ``fields``), the order's page ({order_no} is replaced).
+    subscribe_templates: dict[str, str] = field(default_factory=dict)
+    subscribe_fields: dict[str, str] = field(
+        default_factory=lambda: {
+            "thing1": "title",
+            "character_string2": "order_no",
+            "thing3": "status",
+            "time4": "time",
+        }
+    )
+    subscribe_page: str = ""  # e.g. "pages/order/detail?order_no={order_no}"
 
 
 @dataclass(frozen=True)
@@ -513,11 +525,21 @@ def _check_values(settings: Settings, *, check_files: bool) -> None:
             raise ConfigError(
                 f"notices.templates.{kind}: unknown notice kind (one of {', '.join(NOTICE_TITLES)})"
             )
-    for name, value in settings.notices.fields.items():
-        if value not in NOTICE_VALUES:
+    for kind in settings.notices.subscribe_templates:
+        if kind not in NOTICE_TITLES:
             raise ConfigError(
-                f"notices.fields.{name}: must be one of {', '.join(sorted(NOTICE_VALUES))}"
+                f"notices.subscribe_templates.{kind}: unknown notice kind"
+                f" (one of {', '.join(NOTICE_TITLES)})"
             )
+    for section, mapping in (
+        ("fields", settings.notices.fields),
+        ("subscribe_fields", settings.notices.subscribe_fields),
+    ):
+        for name, value in mapping.items():
+            if value not in NOTICE_VALUES:
+                raise ConfigError(
+                    f"notices.{section}.{name}: must be one of {', '.join(sorted(NOTICE_VALUES))}"
+                )
     for day in settings.admin.holidays:
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", day):
             raise ConfigError(f"admin.holidays: {day!r} is not a date like 2026-10-01")

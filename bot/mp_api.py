@@ -26,7 +26,7 @@ from bot.messages import Inbound
 from bot.pay.miniprogram import pay_params
 from bot.services import Services
 from bot.uploads import describe_material, material_for
-from bot.wechat.client import WeChatAPIError, WeChatClient
+from bot.wechat.client import WeChatAPIError
 
 PREFIX = "/api/mp/v1"
 SESSION_TTL = 7 * 24 * 3600
@@ -90,14 +90,7 @@ class MiniProgramApi:
     def __init__(self, services: Services, engine: Engine) -> None:
         self.services = services
         self.engine = engine
-        config = services.settings.miniprogram
-        self.client = WeChatClient(
-            config.app_id,
-            config.app_secret,
-            store=services.store,
-            http=lambda: services.http,
-            base_url=services.settings.wechat.api_base_url,
-        )
+        self.client = services.mp_wechat
 
     def routes(self) -> list[web.RouteDef]:
         """The routes to add to the application."""

@@ -2,7 +2,9 @@
 
 Each ``notify_*`` function enqueues a ``notice.send`` job; call it inside the transaction of
 the state change it announces. The job key is per (order, kind[, review round]), so a notice
-is never queued twice. The job sends a template message when ``[notices] templates`` has one
+is never queued twice. For an order made in the mini-program the job first sends a subscribe
+message when the applicant allowed one (``bot.subscribe_quota``). Otherwise it sends a template
+message to the official-account follower when ``[notices] templates`` has one
 for the kind, otherwise a customer-service text (WeChat accepts it inside the 48-hour window);
 when WeChat refuses for good (the user unfollowed, 43004; out of the window, 45015; …) it falls
 back to an SMS to the order's contact phone. Network errors and WeChat's temporary errors are
@@ -19,8 +21,9 @@ from bot.logs import get_logger
 from bot.outbox import PermanentJobError, enqueue, job_handler, utcnow
 from bot.services import Services
 from bot.sms import ORDER_NOTICE, SmsError, SmsUnavailable
+from bot.subscribe_quota import mp_openid, send_by_subscription
 from bot.wechat.client import WeChatAPIError, WeChatUnavailable
-from models.orders import Conversation, Order, answer_context
+from models.orders import Order, answer_context
 from models.users import WeChatUser
 
 log = get_logger(__name__)
@@ -110,8 +113,7 @@ def contact_phone(services: Services, order: Order) -> str | None:
 async def recipient(order: Order) -> str | None:
     """The official-account openid to notify: the applicant's own, or for an application made
     in the mini-program, the follower with the same UnionID (None: no way in WeChat)."""
-    from_mp = await Conversation.filter(channel="mp", openid=order.owner_openid).exists()
-    if not from_mp:
+    if await mp_openid(order) is None:
         return order.owner_openid
     if order.owner_unionid:
         follower = await WeChatUser.filter(channel="oa", unionid=order.owner_unionid).first()
@@ -126,6 +128,8 @@ async def send_notice(payload: dict[str, Any], services: Services) -> None:
     order = await Order.get_or_none(order_no=str(payload.get("order_no", "")))
     if order is None:
         raise PermanentJobError("order not found")
+    if await send_by_subscription(services, order, payload):
+        return
     openid = await recipient(order)
     if openid is None:
         await _by_sms(services, order, str(payload["status"]))

@@ -30,6 +30,7 @@ class Services:
     lookup_key: bytes = field(repr=False)
     _http: aiohttp.ClientSession | None = field(default=None, repr=False)
     _wechat: WeChatClient | None = field(default=None, repr=False)
+    _mp_wechat: WeChatClient | None = field(default=None, repr=False)
     _sms: SmsSender | None = field(default=None, repr=False)
     _sms_codes: SmsCodes | None = field(default=None, repr=False)
     _mailer: Mailer | None = field(default=None, repr=False)
@@ -59,6 +60,20 @@ class Services:
                 base_url=config.api_base_url,
             )
         return self._wechat
+
+    @property
+    def mp_wechat(self) -> WeChatClient:
+        """The mini-program's API client (login, subscribe messages)."""
+        if self._mp_wechat is None:
+            config = self.settings.miniprogram
+            self._mp_wechat = WeChatClient(
+                config.app_id,
+                config.app_secret,
+                store=self.store,
+                http=lambda: self.http,
+                base_url=self.settings.wechat.api_base_url,
+            )
+        return self._mp_wechat
 
     @property
     def sms(self) -> SmsSender:
