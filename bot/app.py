@@ -116,6 +116,7 @@ def create_app(
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics_view)
     app.router.add_routes(documents.routes(settings.storage.path, settings.service.phone))
+    from bot.mp_fixes import MiniProgramFixes
     from bot.mp_orders import MiniProgramOrders
     from bot.mp_subscriptions import MiniProgramSubscriptions
     from handlers.applications import build_engine
@@ -129,6 +130,7 @@ def create_app(
     app.router.add_routes(mini_program.routes())
     app.router.add_routes(MiniProgramOrders(mini_program, OrderQuery(services, engine)).routes())
     app.router.add_routes(MiniProgramSubscriptions(mini_program).routes())
+    app.router.add_routes(MiniProgramFixes(mini_program, engine).routes())
     app.router.add_routes(PayNotifications(settings.pay).routes())
     app.router.add_routes(PayPage(services).routes())
     from bot.admin.web import create_admin_app

@@ -206,7 +206,7 @@ class MiniProgramApi:
     async def upload_material(self, request: web.Request) -> web.Response:
         """A material photo as multipart field ``file`` for the upload step ``slot``."""
         openid = await self._user(request)
-        data = await _file(request)
+        data = await read_upload(request)
         if data is None:
             return error(400, "bad_request", UPLOAD_HOW)
         slot = request.match_info["slot"]
@@ -263,7 +263,7 @@ def _form_step(result: FormStep) -> web.Response:
     return web.json_response({"draft": dataclasses.asdict(result.draft), "message": result.message})
 
 
-async def _file(request: web.Request) -> bytes | None:
+async def read_upload(request: web.Request) -> bytes | None:
     """The ``file`` part of a multipart upload, at most ``MAX_UPLOAD`` bytes."""
     if not request.content_type.startswith("multipart/"):
         return None

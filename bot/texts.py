@@ -126,6 +126,10 @@ CERT_SERIAL_TAKEN = "该证书序列号已登记在其他订单上，请确认�
 FIX_ITEM = "您的订单 {order_no} 需要修改（第 {n}/{total} 项）：{label}\n原因：{reason}\n\n{prompt}"
 FIX_WANT_PHOTO = "请发送“{label}”的新照片。"
 FIX_WANT_TEXT = "请直接回复新的“{label}”。"
+FIX_NOTHING = "该订单没有需要修改的内容。"
+FIX_NOT_AN_ITEM = "这一项不需要修改，请只修改审核退回的内容。"
+FIX_UPLOAD_PHOTO = "请上传“{label}”的新照片。"
+FIX_FILL_VALUE = "请填写新的“{label}”。"
 FIX_DONE = (
     "✅ 已全部修改，订单 {order_no} 已重新提交审核，无需再次支付。"
     "CA 将在 3 个工作日内完成审核，结果会通过本公众号通知您。"
