@@ -42,14 +42,17 @@ UNDELIVERABLE = {
 KINDS = tuple(T.NOTICE_TITLES)
 
 
-async def _notify(order: Order, kind: str, key: str, **values: str) -> None:
-    """Enqueue the notice ``kind`` of ``order`` under the idempotency ``key``."""
+async def _notify(
+    order: Order, kind: str, key: str, detail: str | None = None, **values: str
+) -> None:
+    """Enqueue the notice ``kind`` of ``order`` under the idempotency ``key`` (``detail``: a
+    template replacing the kind's usual detail)."""
     payload = {
         "order_no": order.order_no,
         "kind": kind,
         "title": T.NOTICE_TITLES[kind],
         "status": T.NOTICE_STATUS[kind].format(**values),
-        "detail": T.NOTICE_DETAIL[kind].format(**values),
+        "detail": (detail or T.NOTICE_DETAIL[kind]).format(**values),
         "time": shanghai_minute(utcnow()),
         "key": key,
     }
@@ -67,10 +70,12 @@ async def notify_review_passed(order: Order, review_round: int) -> None:
 
 
 async def notify_review_failed(order: Order, review_round: int, items: list[str]) -> None:
-    """The review found ``items`` to fix (one line each: what and why)."""
+    """The review found ``items`` to fix (one line each: what and why); an order made in the
+    mini-program is fixed there, one made in chat in chat."""
     lines = "\n".join(f"{n}. {item}" for n, item in enumerate(items, start=1))
     key = f"notice:{order.order_no}:review_failed:{review_round}"
-    await _notify(order, "review_failed", key, items=lines)
+    where = T.NOTICE_DETAIL_FIX_IN_MP if await mp_openid(order) else None
+    await _notify(order, "review_failed", key, where, items=lines)
 
 
 async def notify_certificate_produced(order: Order, channel: str) -> None:

@@ -4,7 +4,8 @@ The mini-program records what users accepted through ``bot.mp_subscriptions``. E
 allows one message of that template; each message sent uses one. ``send_by_subscription`` is
 the notices' first channel for orders made in the mini-program: it sends only while a quota is
 left, and gives the quota back when WeChat could not be reached (the job is retried). WeChat
-answering 43101 (the user refused, or has no quota left there) empties our count.
+answering 43101 (the user refused, or has no quota left there) empties our count; other
+refusals (unknown template or page, data not fitting) leave it as it was.
 """
 
 from __future__ import annotations
@@ -99,8 +100,10 @@ async def send_by_subscription(
         if exc.errcode not in REFUSED:
             await _give_back(openid, template_id)
             raise
-        if exc.errcode == NO_QUOTA:
+        if exc.errcode == NO_QUOTA:  # WeChat has none left: neither have we
             await SubscribeQuota.filter(openid=openid, template_id=template_id).update(remaining=0)
+        else:  # refused before WeChat used the user's acceptance
+            await _give_back(openid, template_id)
         log.info("subscribe message refused", extra={"errcode": exc.errcode})
         return False
     return True

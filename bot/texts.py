@@ -101,6 +101,10 @@ NOTICE_DETAIL = {
     "shipped": "快递：{courier}，运单号：{tracking_no}。收到后即可使用。",
     "invoice_issued": "电子发票已发送至您的邮箱。",
 }
+# review_failed of an order made in the mini-program: it is fixed there, not in chat
+NOTICE_DETAIL_FIX_IN_MP = (
+    "需要修改：\n{items}\n请在小程序“订单查询”中打开该订单，按提示只修改以上内容，无需再次支付。"
+)
 NOTICE_TEXT = "【{title}】\n订单号：{order_no}\n状态：{status}\n{detail}"
 NOTICE_LINK = "\n查看订单：{url}"
 PASSWORD_CHANNELS = {

@@ -11,6 +11,7 @@ from bot.app import SERVICES
 from bot.config import Settings
 from bot.engine import decrypt_answers
 from bot.sandbox.wechat_api import WeChatApiFake
+from models.jobs import Job
 from models.materials import Material
 from models.orders import Conversation, Order, OrderStatus
 from models.staff import Fulfilment
@@ -44,6 +45,8 @@ async def test_rejected_items_fixed_in_the_mini_program_and_resubmitted(
             actions.RejectItem("legal_name", "与营业执照不一致"),
         ],
     )
+    notice = await Job.get(kind="notice.send")
+    assert "小程序" in notice.payload["detail"] and "本公众号" not in notice.payload["detail"]
     fixes = f"{API}/orders/{order.order_no}/fixes"
     assert (await client.get(fixes)).status == 401
     stranger = await login(client, wechat_api, "m-stranger")

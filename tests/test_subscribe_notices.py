@@ -146,6 +146,21 @@ async def test_refused_in_wechat_falls_back_to_sms_and_clears_the_count(
     assert await _left("m-sub-3", PASSED) == 0
 
 
+async def test_a_page_the_mini_program_does_not_have_falls_back_to_sms(
+    mp_services: Services, wechat_api: WeChatApiFake
+) -> None:
+    services = mp_services
+    wechat_api.mp_pages = {"pages/index/index"}  # the configured order page is not published
+    reviewer, _ = await reviewer_and_operator()
+    order = await _mp_order(services, "m-sub-5")
+    await _allowed(wechat_api, "m-sub-5", PASSED)
+    await actions.approve(reviewer, order.order_no)
+    await Worker(services).run_until_idle()
+    assert not wechat_api.messages_to("m-sub-5")
+    assert [m.params[0] for m in sms_outbox(services).outbox] == [order.order_no]
+    assert await _left("m-sub-5", PASSED) == 1  # WeChat did not use the acceptance
+
+
 async def test_temporary_wechat_error_is_retried_with_the_same_acceptance(
     mp_services: Services, wechat_api: WeChatApiFake
 ) -> None:
