@@ -4,7 +4,8 @@ same rules as in chat (``handlers.review_fixes``).
 - ``GET fixes`` → the items the reviewer sent back (``key``, ``label``, ``kind`` material or
   field, ``reason``, ``fixed``, the field's schema and its current value, masked);
 - ``PATCH fixes`` ``{"key", "value"}`` → correct one field;
-- ``POST fixes/{key}`` with a multipart ``file`` → a new photo for one material.
+- ``POST fixes/{key}`` with a multipart ``file`` → a new photo for one material (its quality
+  warnings in ``material``, as for a draft's photo).
 
 When the last item is fixed the order returns to the review queue as a resubmission, without a
 second payment (``"resubmitted": true``). A refused value is 422 with the field's message;
@@ -20,7 +21,7 @@ from aiohttp import web
 from tortoise.transactions import in_transaction
 
 from bot import texts as T
-from bot.engine import Engine, Reprompt
+from bot.engine import Engine, Reprompt, decrypt_answers
 from bot.messages import Inbound
 from bot.mp_api import (
     BAD_REQUEST,
@@ -33,6 +34,7 @@ from bot.mp_api import (
     read_upload,
     step_schema,
 )
+from bot.uploads import describe_material, material_for
 from bot.validators import Invalid
 from handlers.review_fixes import (
     fix_item,
@@ -68,7 +70,7 @@ class MiniProgramFixes:
         record = await Fulfilment.get_or_none(order=order) if order is not None else None
         if order is None or record is None:
             return error(404, "no_fixes", T.FIX_NOTHING)
-        return web.json_response(self._fixes(order, record, openid))
+        return web.json_response(self._fixes(order, record))
 
     async def fix_field(self, request: web.Request) -> web.Response:
         """Correct one field: ``{"key": "legal_name", "value": "王五"}``."""
@@ -118,23 +120,24 @@ class MiniProgramFixes:
             except (Reprompt, Invalid) as exc:
                 message = exc.text if isinstance(exc, Reprompt) else exc.reason
                 return web.json_response(
-                    {"error": "invalid", "message": message, **self._fixes(order, record, "")},
+                    {"error": "invalid", "message": message, **self._fixes(order, record)},
                     status=422,
                 )
             done = T.FIX_DONE.format(order_no=order.order_no) if fixed.resubmitted else ""
+            material = await material_for(order.order_no, key) if wants_photo(step) else None
             return web.json_response(
                 {
                     "message": fixed.echo or "",
+                    "material": describe_material(material) if material else None,
                     "resubmitted": fixed.resubmitted,
                     "done_message": done,
-                    **self._fixes(order, record, inbound.openid),
+                    **self._fixes(order, record),
                 }
             )
 
-    def _fixes(self, order: Order, record: Fulfilment, openid: str) -> dict[str, Any]:
+    def _fixes(self, order: Order, record: Fulfilment) -> dict[str, Any]:
         flow = self.engine.flows[order.kind]
-        inbound = Inbound(openid=openid, kind="text", create_time=0, channel=CHANNEL)
-        answers = fix_turn(self.engine, inbound, order).answers
+        answers = decrypt_answers(self.engine.services, flow, order)
         items = []
         for item in record.rejection:
             step = flow.step(item["key"])

@@ -88,6 +88,7 @@ async def test_rejected_items_fixed_in_the_mini_program_and_resubmitted(
     body = await uploaded.json()
     assert uploaded.status == 200 and body["resubmitted"] is True
     assert "无需再次支付" in body["done_message"] and body["remaining"] == 0
+    assert body["material"]["slot"] == "license_photo"
     assert await Material.filter(order=order, slot="license_photo").count() == before + 1
 
     order = await Order.get(id=order.id)
