@@ -28,7 +28,14 @@ _EXTENSIONS = {
 
 
 class StorageError(Exception):
-    """A file could not be stored or read (missing, or a key that is not ours)."""
+    """A file could not be stored or read (missing, or a key that is not ours).
+
+    ``code`` names the cause when the store gave one (S3's error code, e.g. ``NoSuchKey``).
+    """
+
+    def __init__(self, message: str, code: str = "") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass(frozen=True)
