@@ -21,6 +21,8 @@ _SAFE_PART = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,80}$")
 _EXTENSIONS = {
     "image/jpeg": "jpg",
     "image/png": "png",
+    "image/webp": "webp",
+    "image/heic": "heic",
     "application/pdf": "pdf",
     "application/xml": "xml",
     "application/ofd": "ofd",
