@@ -229,7 +229,11 @@ class MiniProgramApi:
             {
                 "draft": dataclasses.asdict(result.draft),
                 "message": result.message,
-                "material": describe_material(material) if material else None,
+                "material": (
+                    describe_material(self.services, material, result.draft.order_no)
+                    if material
+                    else None
+                ),
             }
         )
 

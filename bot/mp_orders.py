@@ -8,7 +8,8 @@ lookups and rules as the chat (``handlers.order_query``).
 - ``POST orders/lookup/verify`` ``{"kind", "id_number", "code"}`` → the orders of that unit or
   person; the session may then open them for a while;
 - ``GET orders/{order_no}``: one order the user may see (404 for any other, so order numbers
-  cannot be probed).
+  cannot be probed); its applicant also gets the material photos' review status and signed
+  links to see them.
 """
 
 from __future__ import annotations
@@ -18,7 +19,10 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.engine import decrypt_answers
+from bot.material_review import material_slots
 from bot.mp_api import BAD_REQUEST, PREFIX, MiniProgramApi, error, read_json
+from bot.uploads import describe_material
 from bot.validators import Invalid
 from handlers.order_query import QUERY_TTL, LookupRefused, OrderQuery
 from models.orders import Order
@@ -102,8 +106,23 @@ class MiniProgramOrders:
                 "details": self.query.details(order).splitlines(),
                 "password_method": self.query.password_method(order),
                 "invoice": self.query.invoice(order),
+                "materials": await self._materials(order, openid, unionid),
             }
         )
+
+    async def _materials(self, order: Order, openid: str, unionid: str | None) -> list[Any]:
+        """The photos in use with their review status and a signed link to each — for the
+        applicant only (not for others who looked the order up by SMS)."""
+        if not self.query.may_see(order, openid, unionid, []):
+            return []
+        services = self.api.services
+        flow = self.query.engine.flows[order.kind]
+        slots = await material_slots(order, flow, decrypt_answers(services, flow, order))
+        return [
+            {"label": slot.step.label, **describe_material(services, slot.current, order.order_no)}
+            for slot in slots
+            if slot.current is not None
+        ]
 
     async def _subject(
         self, request: web.Request

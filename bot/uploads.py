@@ -17,8 +17,10 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from bot import texts
+from bot.file_links import material_url
 from bot.images import ImageRefused, NormalisedImage, normalise
 from bot.messages import Inbound
+from bot.services import Services
 from bot.storage import FileStore
 from bot.validators import Invalid
 from models.materials import Material
@@ -115,11 +117,16 @@ async def material_for(order_no: str, slot: str) -> Material | None:
     return await Material.filter(order__order_no=order_no, slot=slot).order_by("-id").first()
 
 
-def describe_material(material: Material) -> dict[str, Any]:
-    """What the applicant's app shows of a stored photo: size and the warnings, explained."""
+def describe_material(services: Services, material: Material, order_no: str) -> dict[str, Any]:
+    """What the applicant's app shows of a stored photo: size, the warnings explained, the
+    review status and reason, and a signed link to see it (valid ``LINK_MINUTES``)."""
     return {
         "id": str(material.id),
         "slot": material.slot,
+        "status": material.status.value,
+        "status_label": texts.MATERIAL_STATUS[material.status.value],
+        "reason": material.reason,
+        "url": material_url(services, material, order_no),
         "width": material.width,
         "height": material.height,
         "size": material.size,
