@@ -77,8 +77,12 @@ class S3FileStore:
             async with self._http().request(
                 method, url, data=payload or None, headers=signed
             ) as response:
-                body = await response.content.read(MAX_OBJECT + 1)
-                return response.status, body
+                body = bytearray()
+                async for chunk in response.content.iter_chunked(64 * 1024):
+                    body += chunk
+                    if len(body) > MAX_OBJECT:
+                        raise StorageError(f"object larger than {MAX_OBJECT} bytes: {key!r}")
+                return response.status, bytes(body)
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise StorageError(f"object store unreachable: {type(exc).__name__}") from exc
 

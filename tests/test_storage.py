@@ -60,6 +60,12 @@ async def test_stored_file_is_read_back_under_a_key_made_of_its_hash(files: File
     assert other.key != stored.key and await files.read(other.key) == b"\x89PNGother"
 
 
+async def test_a_photo_sized_file_is_read_back_whole(files: FileStore) -> None:
+    data = bytes(range(256)) * 4000  # about 1 MB: many network chunks
+    stored = await files.put("orders/CD1", "legal_id_photo", data, "image/jpeg")
+    assert await files.read(stored.key) == data
+
+
 @pytest.mark.parametrize(
     ("folder", "label"),
     [("orders/../../etc", "x"), ("orders/CD1", "../x"), ("/abs", "x"), ("orders/CD1", "a/b")],
