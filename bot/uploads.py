@@ -88,8 +88,6 @@ async def store_material(
     if keep_original and original_type:
         original_path = (await files.put(folder, f"{slot}.original", data, original_type)).key
     return await Material.create(
-        original_path=original_path,
-        original_content_type=original_type if original_path else "",
         order=order,
         slot=slot,
         path=stored.key,
@@ -104,6 +102,8 @@ async def store_material(
         original_size=image.original_size,
         original_width=image.original_width,
         original_height=image.original_height,
+        original_path=original_path,
+        original_content_type=original_type if original_path else "",
     )
 
 

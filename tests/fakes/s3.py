@@ -149,33 +149,48 @@ class S3Fake(FakeServer):
         payload_hash = request.headers.get("x-amz-content-sha256", "")
         if payload_hash != "UNSIGNED-PAYLOAD" and payload_hash != hashlib.sha256(body).hexdigest():
             return "XAmzContentSHA256Mismatch"
-        canonical = "\n".join(
-            [
-                request.method,
-                _encode(unquote(request.raw_path.split("?")[0]), "/"),
-                "&".join(
-                    f"{q}={v}"
-                    for q, v in sorted((_encode(k), _encode(v)) for k, v in request.query.items())
-                ),
-                "".join(f"{n}:{' '.join(request.headers.get(n, '').split())}\n" for n in names),
-                signed_names,
-                payload_hash,
-            ]
+        expected = expected_signature(
+            key.secret,
+            region,
+            request.method,
+            request.raw_path,
+            list(request.query.items()),
+            request.headers,
+            names,
         )
-        scope = f"{day}/{region}/s3/aws4_request"
-        text = "\n".join(
-            [
-                "AWS4-HMAC-SHA256",
-                amz_date,
-                scope,
-                hashlib.sha256(canonical.encode()).hexdigest(),
-            ]
-        )
-        signing = ("AWS4" + key.secret).encode()
-        for part in (day, region, "s3", "aws4_request"):
-            signing = hmac.new(signing, part.encode(), hashlib.sha256).digest()
-        expected = hmac.new(signing, text.encode(), hashlib.sha256).hexdigest()
         return None if hmac.compare_digest(expected, given) else "SignatureDoesNotMatch"
+
+
+def expected_signature(
+    secret: str,
+    region: str,
+    method: str,
+    raw_path: str,
+    query: list[tuple[str, str]],
+    headers: Mapping[str, str],
+    signed_names: list[str],
+) -> str:
+    """The SigV4 signature S3 computes for a request as it arrived (path decoded and encoded
+    again, as S3 does; ``headers`` looked up case-insensitively)."""
+    amz_date = headers["x-amz-date"]
+    day = amz_date[:8]
+    canonical = "\n".join(
+        [
+            method,
+            _encode(unquote(raw_path.split("?")[0]), "/"),
+            "&".join(f"{q}={v}" for q, v in sorted((_encode(k), _encode(v)) for k, v in query)),
+            "".join(f"{n}:{' '.join(headers.get(n, '').split())}\n" for n in signed_names),
+            ";".join(signed_names),
+            headers.get("x-amz-content-sha256", ""),
+        ]
+    )
+    scope = f"{day}/{region}/s3/aws4_request"
+    digest = hashlib.sha256(canonical.encode()).hexdigest()
+    text = f"AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n{digest}"
+    signing = ("AWS4" + secret).encode()
+    for part in (day, region, "s3", "aws4_request"):
+        signing = hmac.new(signing, part.encode(), hashlib.sha256).digest()
+    return hmac.new(signing, text.encode(), hashlib.sha256).hexdigest()
 
 
 def _encode(text: str, safe: str = "") -> str:
