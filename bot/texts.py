@@ -41,6 +41,13 @@ PHOTO_WARNINGS = {
     "overexposed": "照片过亮、文字发白，请避开强光和闪光灯后重拍",
     "blurred": "照片模糊，请对准文件、保持手机稳定，对焦清晰后重拍",
 }
+PHOTO_WARNINGS_FOR_REVIEWER = {  # what the console shows of a photo the applicant kept anyway
+    "small": "分辨率偏低（申请人仍选择使用）",
+    "dark": "照片偏暗（申请人仍选择使用）",
+    "overexposed": "照片过亮（申请人仍选择使用）",
+    "blurred": "照片可能模糊（申请人仍选择使用）",
+}
+MATERIAL_STATUS = {"pending": "待审核", "accepted": "已通过", "rejected": "已退回"}
 PHOTO_RETAKE = (
     "⚠️ 这张照片可能影响审核：\n{reasons}\n\n"
     "请直接发送重拍的照片；如确认照片清晰可用，请回复“仍然使用”。"
@@ -112,6 +119,7 @@ PASSWORD_CHANNELS = {
 # -- fixing what the review sent back (handlers.review) ---------------------------------------
 FIX_ITEM = "您的订单 {order_no} 需要修改（第 {n}/{total} 项）：{label}\n原因：{reason}\n\n{prompt}"
 FIX_WANT_PHOTO = "请发送“{label}”的新照片。"
+FIX_SEE_PHOTO = '<a href="{url}">查看被退回的照片</a>（{minutes} 分钟内有效）'
 FIX_WANT_TEXT = "请直接回复新的“{label}”。"
 FIX_DONE = (
     "✅ 已全部修改，订单 {order_no} 已重新提交审核，无需再次支付。"
