@@ -20,6 +20,7 @@ from typing import Any
 
 from aiohttp import BodyPartReader, web
 
+from bot.bodies import read_at_most
 from bot.engine import Engine, FormStep
 from bot.flows import Flow, Step
 from bot.messages import Inbound
@@ -299,7 +300,7 @@ async def read_json(request: web.Request) -> Any:
     """The request's JSON body (at most ``MAX_JSON`` bytes); None when it is not JSON."""
     if request.content_length is not None and request.content_length > MAX_JSON:
         return None
-    raw = await request.content.read(MAX_JSON + 1)
+    raw = await read_at_most(request.content, MAX_JSON)
     if len(raw) > MAX_JSON:
         return None
     try:

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import aiohttp
 from yarl import URL
 
+from bot.bodies import read_at_most
 from bot.config import StorageSettings
 from bot.sigv4 import Credentials, sign_headers, uri_encode
 from bot.storage import FileStore, LocalFileStore, StorageError, StoredFile, file_key
@@ -77,12 +78,10 @@ class S3FileStore:
             async with self._http().request(
                 method, url, data=payload or None, headers=signed
             ) as response:
-                body = bytearray()
-                async for chunk in response.content.iter_chunked(64 * 1024):
-                    body += chunk
-                    if len(body) > MAX_OBJECT:
-                        raise StorageError(f"object larger than {MAX_OBJECT} bytes: {key!r}")
-                return response.status, bytes(body)
+                body = await read_at_most(response.content, MAX_OBJECT)
+                if len(body) > MAX_OBJECT:
+                    raise StorageError(f"object larger than {MAX_OBJECT} bytes: {key!r}")
+                return response.status, body
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise StorageError(f"object store unreachable: {type(exc).__name__}") from exc
 
