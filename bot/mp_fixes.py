@@ -2,7 +2,8 @@
 same rules as in chat (``handlers.review_fixes``).
 
 - ``GET fixes`` → the items the reviewer sent back (``key``, ``label``, ``kind`` material or
-  field, ``reason``, ``fixed``, the field's schema and its current value, masked);
+  field, ``reason``, ``fixed``, the field's schema and its current value, masked, and a signed
+  link to the photo sent back);
 - ``PATCH fixes`` ``{"key", "value"}`` → correct one field;
 - ``POST fixes/{key}`` with a multipart ``file`` → a new photo for one material (its quality
   warnings in ``material``, as for a draft's photo).
@@ -34,13 +35,14 @@ from bot.mp_api import (
     read_upload,
     step_schema,
 )
-from bot.uploads import describe_material, material_for
+from bot.uploads import describe_material, material_for, prepare_inbound
 from bot.validators import Invalid
 from handlers.review_fixes import (
     fix_item,
     fix_turn,
     locked_for_fixing,
     rejected_order,
+    rejected_photo_url,
     wants_photo,
 )
 from models.orders import Order
@@ -70,7 +72,7 @@ class MiniProgramFixes:
         record = await Fulfilment.get_or_none(order=order) if order is not None else None
         if order is None or record is None:
             return error(404, "no_fixes", T.FIX_NOTHING)
-        return web.json_response(self._fixes(order, record))
+        return web.json_response(await self._fixes(order, record))
 
     async def fix_field(self, request: web.Request) -> web.Response:
         """Correct one field: ``{"key": "legal_name", "value": "王五"}``."""
@@ -94,6 +96,7 @@ class MiniProgramFixes:
         inbound = Inbound(
             openid=openid, kind="image", create_time=int(time.time()), data=data, channel=CHANNEL
         )
+        inbound = await prepare_inbound(inbound)  # image work before the transaction
         return await self._apply(request, request.match_info["key"], inbound)
 
     async def _openid(self, request: web.Request) -> str:
@@ -120,7 +123,7 @@ class MiniProgramFixes:
             except (Reprompt, Invalid) as exc:
                 message = exc.text if isinstance(exc, Reprompt) else exc.reason
                 return web.json_response(
-                    {"error": "invalid", "message": message, **self._fixes(order, record)},
+                    {"error": "invalid", "message": message, **await self._fixes(order, record)},
                     status=422,
                 )
             done = T.FIX_DONE.format(order_no=order.order_no) if fixed.resubmitted else ""
@@ -128,19 +131,24 @@ class MiniProgramFixes:
             return web.json_response(
                 {
                     "message": fixed.echo or "",
-                    "material": describe_material(material) if material else None,
+                    "material": describe_material(self.engine.services, material, order.order_no)
+                    if material
+                    else None,
                     "resubmitted": fixed.resubmitted,
                     "done_message": done,
-                    **self._fixes(order, record),
+                    **await self._fixes(order, record),
                 }
             )
 
-    def _fixes(self, order: Order, record: Fulfilment) -> dict[str, Any]:
+    async def _fixes(self, order: Order, record: Fulfilment) -> dict[str, Any]:
         flow = self.engine.flows[order.kind]
         answers = decrypt_answers(self.engine.services, flow, order)
         items = []
         for item in record.rejection:
             step = flow.step(item["key"])
+            photo = None
+            if wants_photo(step) and not item.get("fixed"):
+                photo = await rejected_photo_url(self.engine.services, order, step)
             items.append(
                 {
                     "key": item["key"],
@@ -150,6 +158,7 @@ class MiniProgramFixes:
                     "fixed": bool(item.get("fixed")),
                     "field": step_schema(step),
                     "current": "" if wants_photo(step) else self.engine.display(step, answers),
+                    "sent_back_photo": photo,  # signed, expiring link (bot.file_links)
                 }
             )
         return {

@@ -3,8 +3,8 @@
 Importing this package registers every job handler with ``bot.outbox``.
 """
 
-from bot import notices, reminders
+from bot import invoices, notices, reminders
 from bot.admin import delivery
 from handlers import diagnostics, payments
 
-__all__ = ["delivery", "diagnostics", "notices", "payments", "reminders"]
+__all__ = ["delivery", "diagnostics", "invoices", "notices", "payments", "reminders"]

@@ -13,6 +13,7 @@ from tortoise.transactions import in_transaction
 from bot import engine_texts as ET
 from bot import texts as T
 from bot.engine import VERB_CONTINUE, VERB_HUMAN, Engine, Reprompt, Turn, normalise
+from bot.file_links import LINK_MINUTES
 from bot.messages import Answer, Inbound, TextReply
 from bot.validators import Invalid
 from handlers.review_fixes import (
@@ -21,6 +22,7 @@ from handlers.review_fixes import (
     locked_for_fixing,
     pending,
     rejected_order,
+    rejected_photo_url,
     resubmit,
     wants_photo,
 )
@@ -55,7 +57,7 @@ async def _fix(
         await resubmit(turn, record)
         return Answer([TextReply(T.FIX_DONE.format(order_no=order.order_no))])
     item = left[0]
-    asked = _ask(turn, order, items, item)
+    asked = await _ask(turn, order, items, item)
     if text in VERB_CONTINUE or wants_photo(turn.flow.step(item["key"])) != (
         inbound.kind == "image"
     ):
@@ -70,14 +72,18 @@ async def _fix(
     if fixed.resubmitted:
         answer.add(TextReply(T.FIX_DONE.format(order_no=order.order_no)))
     else:
-        answer.add(TextReply(_ask(turn, order, items, fixed.remaining[0])))
+        answer.add(TextReply(await _ask(turn, order, items, fixed.remaining[0])))
     return answer
 
 
-def _ask(turn: Turn, order: Order, items: list[dict[str, str]], item: dict[str, str]) -> str:
+async def _ask(turn: Turn, order: Order, items: list[dict[str, str]], item: dict[str, str]) -> str:
+    """The item to fix, why, and how; for a photo, a signed link to the one sent back."""
     step = turn.flow.step(item["key"])
     how = T.FIX_WANT_PHOTO if wants_photo(step) else T.FIX_WANT_TEXT
     prompt = step.prompt + "\n" + how.format(label=step.label)
+    url = await rejected_photo_url(turn.services, order, step) if wants_photo(step) else None
+    if url:
+        prompt += "\n" + T.FIX_SEE_PHOTO.format(url=url, minutes=LINK_MINUTES)
     position = next(n for n, i in enumerate(items) if i["key"] == item["key"])
     return T.FIX_ITEM.format(
         order_no=order.order_no,

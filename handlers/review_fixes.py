@@ -9,10 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.engine import Engine, Turn, decrypt_answers
+from bot.file_links import material_url
 from bot.flows import Step, StepKind
 from bot.messages import Inbound
 from bot.outbox import utcnow
+from bot.services import Services
 from handlers.applications import index_order
+from models.materials import Material, MaterialStatus
 from models.orders import Conversation, Order, OrderStatus
 from models.staff import Fulfilment
 
@@ -58,6 +61,16 @@ def fix_turn(engine: Engine, inbound: Inbound, order: Order) -> Turn:
     return Turn(
         engine.services, flow, conversation, order, decrypt_answers(engine.services, flow, order)
     )
+
+
+async def rejected_photo_url(services: Services, order: Order, step: Step) -> str | None:
+    """A signed link to the photo the reviewer sent back for ``step`` (None: there is none)."""
+    rejected = (
+        await Material.filter(order=order, slot=step.key, status=MaterialStatus.REJECTED)
+        .order_by("-id")
+        .first()
+    )
+    return material_url(services, rejected, order.order_no) if rejected is not None else None
 
 
 def wants_photo(step: Step) -> bool:

@@ -18,6 +18,7 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from bot.config import PaySettings
+from bot.invoices import create_request
 from bot.logs import get_logger
 from bot.notices import notify_order_paid
 from bot.outbox import enqueue, utcnow
@@ -146,6 +147,7 @@ async def _order_paid(payment: Payment) -> None:
         )
         return
     await notify_order_paid(order)
+    await create_request(order)
     others = await Payment.filter(order_id=order.id, state=PaymentState.UNPAID).exclude(
         id=payment.id
     )
