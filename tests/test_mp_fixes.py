@@ -33,6 +33,9 @@ async def test_rejected_items_fixed_in_the_mini_program_and_resubmitted(
     services = client.app[SERVICES]
     await Conversation.create(channel="mp", openid="m-fix-1")
     order = await paid_order(services, "m-fix-1")
+    in_use = {m.slot: str(m.id) for m in await Material.filter(order=order)}
+    order.answers = {**order.answers, **in_use}  # the photos taken, as the engine records them
+    await order.save()
     amount = order.amount_fen
     reviewer, _ = await reviewer_and_operator()
     flow = org_flow(services.settings)
@@ -60,6 +63,10 @@ async def test_rejected_items_fixed_in_the_mini_program_and_resubmitted(
     assert by_key["license_photo"]["reason"] == "照片模糊，无法辨认"
     assert by_key["legal_name"]["kind"] == "field" and by_key["legal_name"]["current"] == "张三"
     assert by_key["legal_name"]["field"]["label"] == "法定代表人姓名"
+    link = by_key["license_photo"]["sent_back_photo"]
+    assert link and "/files/" in link and by_key["legal_name"]["sent_back_photo"] is None
+    sent_back = await client.get(link[link.index("/files/") :])
+    assert sent_back.status == 200 and sent_back.content_type == "image/jpeg"
 
     not_sent_back = await client.patch(
         fixes, json={"key": "org_name", "value": "别的单位"}, headers=headers
