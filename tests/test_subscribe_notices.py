@@ -10,6 +10,8 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.admin import actions
 from bot.app import create_app
@@ -182,6 +184,17 @@ def test_keyword_values_fit_their_type() -> None:
     assert len(cut) == 20 and cut.startswith("审核未通过") and cut.endswith("…")
     assert keyword_value("phrase1", "审核通过") == "审核通过"
     assert len(keyword_value("character_string2", "A" * 40)) == 32
+
+
+@given(
+    keyword=st.sampled_from(["thing1", "thing12", "phrase3", "name4", "character_string2"]),
+    value=st.text(min_size=1, max_size=80).filter(str.strip),
+)
+def test_any_value_fits_the_keyword_limit(keyword: str, value: str) -> None:
+    limit = {"thing": 20, "phrase": 5, "name": 10}.get(keyword.rstrip("0123456789"), 32)
+    fitted = keyword_value(keyword, value)
+    assert 0 < len(fitted) <= limit
+    assert fitted == " ".join(value.split()) or fitted.endswith("…")
 
 
 def test_subscribe_config_mistakes_are_named(tmp_path: Path) -> None:
