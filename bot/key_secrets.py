@@ -1,5 +1,6 @@
-"""The PUK of each Key, kept by the server: recorded when the Key is produced, released for one
-unlock only, replaced right after.
+"""The admin secrets of each Key, kept by the server. The PUK: recorded when the Key is produced,
+released for one unlock only, replaced right after. The management key: recorded when the Key is
+produced, never released (the server answers the Key's challenges, see the end).
 
 A rotation first stores the new PUK as ``puk_next`` (so a change whose answer was lost can be
 told apart later), then asks the card to change it, then makes it current. PUKs are 8 random
@@ -14,6 +15,7 @@ from collections.abc import Iterable
 
 from bot.outbox import utcnow
 from bot.services import Services
+from key_bridge.mgmkey import ManagementKeyAlgorithm, answer_challenge
 from models.keys import KeySecret
 
 PUK_DIGITS = 8
@@ -95,3 +97,48 @@ async def mark_blocked(secret: KeySecret) -> None:
     """The card's PUK is blocked: this Key cannot be unlocked any more."""
     secret.puk_blocked = True
     await secret.save(update_fields=["puk_blocked", "updated_at"])
+
+
+# -- the management key (9B): answers the Key's admin challenges, relayed by the bridge ------
+
+
+def management_context(key_serial: str) -> str:
+    """The encryption context of a Key's management key."""
+    return f"key:{key_serial}:management"
+
+
+async def record_management_key(
+    services: Services, secret: KeySecret, algorithm: ManagementKeyAlgorithm, key: bytes
+) -> None:
+    """Record the management key set on the Key at its production (after its PUK)."""
+    if len(key) != algorithm.key_length:
+        raise ValueError(f"{algorithm.name} needs a {algorithm.key_length}-byte key")
+    clear = f"{int(algorithm):02x}:{key.hex()}"
+    secret.management_key = services.cipher.encrypt(
+        clear, context=management_context(secret.key_serial)
+    )
+    await secret.save(update_fields=["management_key", "updated_at"])
+
+
+def management_key(
+    services: Services, secret: KeySecret
+) -> tuple[ManagementKeyAlgorithm, bytes] | None:
+    """The Key's management key (algorithm, key), for one challenge; None when not on record."""
+    if not secret.management_key:
+        return None
+    clear = services.cipher.decrypt(
+        secret.management_key, context=management_context(secret.key_serial)
+    )
+    algorithm, _, key = clear.partition(":")
+    return ManagementKeyAlgorithm(int(algorithm, 16)), bytes.fromhex(key)
+
+
+def answer_admin_challenge(
+    services: Services, secret: KeySecret, algorithm: int, challenge: bytes
+) -> bytes | None:
+    """The answer to the Key's admin challenge, or None when the Key's management key is not on
+    record or is not of the algorithm the Key asks for."""
+    known = management_key(services, secret)
+    if known is None or int(known[0]) != algorithm:
+        return None
+    return answer_challenge(known[0], known[1], challenge)

@@ -9,4 +9,5 @@ MODEL_MODULES = [
     "models.staff",
     "models.certificates",
     "models.keys",
+    "models.renewals",
 ]
