@@ -1,0 +1,163 @@
+"""Certificate renewal (seed section 2) end to end: the signed WeChat webhook, the Pay fake, the
+built-in CA, the real ``/bridge`` hub and the bridge program on an emulated Key (in-process
+here; over the real PC/SC stack in ``test_renewal_pcsc``)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.config import Settings
+from bot.renewal_rules import SHANGHAI, add_years
+from bot.sandbox.wechat_api import WeChatApiFake
+from bot.sandbox.wechat_pay import WeChatPayFake
+from key_bridge.emulator.applet import PivApplet
+from models.certificates import Certificate, CertificateStatus
+from models.orders import Order, OrderStatus
+from models.payments import Payment, PaymentState
+from models.renewals import Renewal, RenewalState
+from tests.fakes.fixtures import MerchantCredentials
+from tests.renewal_world import PIN, RenewalWorld, make_world, now
+from tests.test_bridge_hub import wait_for
+
+
+@pytest.fixture
+async def world(
+    settings: Settings,
+    wechat_api: WeChatApiFake,
+    wechat_pay: WeChatPayFake,
+    wechat_pay_merchant: MerchantCredentials,
+    aiohttp_client: Any,
+    applet: PivApplet,
+    tmp_path: Path,
+) -> AsyncIterator[RenewalWorld]:
+    made = await make_world(
+        settings, wechat_api, wechat_pay, wechat_pay_merchant, aiohttp_client, applet, tmp_path
+    )
+    try:
+        yield made
+    finally:
+        await made.shutdown()
+
+
+async def _renewed_once(world: RenewalWorld) -> Certificate:
+    """Exactly one payment, one new certificate (on the Key, recorded, replacing the old)."""
+    assert world.old is not None
+    payments = await Payment.filter(order__owner_openid=world.chat.openid)
+    assert [p.state for p in payments] == [PaymentState.PAID]
+    records = await Certificate.all().order_by("id")
+    assert len(records) == 2
+    old, new = records
+    assert old.status is CertificateStatus.RENEWED and old.replaced_by_id == new.id
+    assert new.key_serial == world.old.key_serial and new.project == world.old.project
+    on_key = world.on_key()
+    assert format(on_key.serial_number, "x") == new.serial_hex
+    assert on_key.subject.rfc4514_string() == world.old.subject_dn
+    renewal = await Renewal.get()
+    assert renewal.state is RenewalState.WRITTEN
+    assert (await Order.get(id=renewal.order_id)).status is OrderStatus.COMPLETED  # type: ignore[attr-defined]
+    return new
+
+
+async def test_renewal_before_expiry_extends_from_the_old_expiry(world: RenewalWorld) -> None:
+    old = await world.issue_old(now() + timedelta(days=30))
+    await world.connect_bridge()
+    shown = await world.chat.click("renew")
+    assert "证书主题：北京数字认证测试单位" in shown
+    assert "数字证书来源：商丘市公共资源交易中心" in shown
+    assert "剩余天数：30 天" in shown or "剩余天数：29 天" in shown
+    assert "1. 续期 1 年，¥250.00" in shown and "2. 续期 2 年，¥450.00" in shown
+    assert "验证码已发送" in await world.chat.say("2")
+    summary = await world.chat.say(world.chat.last_code())
+    assert "经办人：李*（139****2222）" in summary and "¥450.00" in summary
+    assert "订单已提交" in await world.chat.say("确认订单")
+    order = await Order.filter(status=OrderStatus.SUBMITTED).get()
+    assert order.amount_fen == 45000 and order.project == "shangqiu"
+
+    world.pc.type(PIN)
+    await world.pay_order()
+    assert (await Order.get(id=order.id)).status is OrderStatus.APPROVED  # not in review
+    await world.run_jobs()
+    new = await _renewed_once(world)
+    assert new.not_before == old.not_after  # no day lost
+    assert new.not_after == add_years(old.not_after, 2)
+    expiry = f"{new.not_after.astimezone(SHANGHAI):%Y-%m-%d}"
+    assert any(f"证书更新成功，新证书有效期至 {expiry}" in text for text in world.pushed())
+    await wait_for(lambda: any("证书更新成功" in s for s in world.pc.statuses))
+    assert not any("等待审核" in text for text in world.pushed())
+    assert any("请输入 Key 的 PIN 码" in p for p in world.pc.prompts)
+
+
+async def test_renewal_after_expiry_starts_when_written(world: RenewalWorld) -> None:
+    await world.issue_old(now() - timedelta(days=40))
+    await world.connect_bridge()
+    shown = await world.order_renewal("1")
+    assert "已过期：40 天" in shown and "从写入 Key 之日起计算" in shown
+    world.pc.type(PIN)
+    await world.pay_order()
+    before = now()
+    await world.run_jobs()
+    new = await _renewed_once(world)
+    assert before - timedelta(seconds=2) <= new.not_before <= now()
+    assert new.not_after == add_years(new.not_before, 1)
+
+
+@pytest.mark.parametrize(
+    ("days", "reason"),
+    [(120, "到期前 90 天内方可更新"), (-400, "已过期超过 365 天，无法更新")],
+)
+async def test_ineligible_certificates_are_refused_with_the_reason(
+    world: RenewalWorld, days: int, reason: str
+) -> None:
+    await world.issue_old(now() + timedelta(days=days))
+    await world.connect_bridge()
+    shown = await world.chat.click("renew")
+    assert reason in shown and "不能更新" in shown and "新办" in shown
+    assert "续期" not in shown
+    assert await Order.filter(status=OrderStatus.SUBMITTED).count() == 0
+
+
+async def test_without_the_bridge_the_user_is_told_to_run_it(world: RenewalWorld) -> None:
+    await world.issue_old(now() + timedelta(days=30))
+    first = await world.chat.click("renew")
+    assert "请在电脑上运行证书助手并插入 Key（只插一个）" in first
+    assert "https://ca.example.cn/assistant" in first
+    await world.connect_bridge()
+    assert "续期 1 年" in await world.chat.say("继续")
+
+
+@pytest.mark.parametrize(
+    ("pulled_at", "state"),
+    [
+        ("正在生成证书请求", RenewalState.KEYGEN),  # after key generation
+        ("正在写入新证书", RenewalState.ISSUED),  # after issuance, before writing
+        ("正在核对写入的证书", RenewalState.ISSUED),  # during write-back: written, unconfirmed
+    ],
+)
+async def test_key_pulled_out_then_resumed_one_payment_one_certificate(
+    world: RenewalWorld, pulled_at: str, state: RenewalState
+) -> None:
+    await world.issue_old(now() + timedelta(days=10))
+    await world.connect_bridge()
+    await world.order_renewal()
+    world.pc.on_status[pulled_at] = world.card.remove
+    world.pc.type(PIN)  # at the PIN prompt the Key may already be gone
+    await world.pay_order()
+    await world.run_jobs()
+    renewal = await Renewal.get()
+    assert renewal.state is state
+    assert any("证书更新未完成" in text and "继续" in text for text in world.pushed())
+    issued_before = renewal.new_serial
+
+    world.card.insert()
+    world.pc.type(PIN)
+    assert "正在继续未完成的证书更新" in await world.chat.say("继续")
+    await world.run_jobs()
+    new = await _renewed_once(world)
+    if state is RenewalState.ISSUED:
+        assert new.serial_hex == issued_before  # written, never issued again
+    assert (await Renewal.get()).attempts == 2
