@@ -256,6 +256,14 @@ class RenewalChat:
             return await self._resume(renewal)
         return T.ON_PC
 
+    async def _late_go_on(self, inbound: Inbound) -> Answer | None:
+        """继续 after the chat's state expired, with a paid renewal unfinished: resume it."""
+        if inbound.kind != "text" or normalise(inbound.text) not in VERB_GO_ON:
+            return None
+        if not await Renewal.exists(owner_openid=inbound.openid, state__in=UNFINISHED):
+            return None
+        return await self.start(inbound)
+
     # -- the chat -------------------------------------------------------------------------------
 
     async def _reply(
@@ -276,7 +284,7 @@ class RenewalChat:
         key = self._key(inbound.channel, inbound.openid)
         raw = await self.services.store.get(key)
         if raw is None:
-            return None
+            return await self._late_go_on(inbound)
         if inbound.kind != "text":
             return Answer([TextReply(T.TEXT_ONLY)])
         session = RenewalSession.loads(self.services.cipher.decrypt(raw.decode(), context=key))

@@ -14,14 +14,14 @@ from tortoise.transactions import in_transaction
 
 from bot.engine import decrypt_answers, new_order_no
 from bot.flows import Flow
-from bot.masking import mask_name, mask_phone
+from bot.masking import mask_email, mask_name, mask_phone
 from bot.outbox import utcnow
 from bot.renewal_rules import SHANGHAI, new_validity
 from bot.services import Services
 from handlers import renewal_texts as T
 from handlers.applications import index_order
 from handlers.common import yuan
-from handlers.order_query import PHONE_ON_RECORD
+from handlers.order_query import EMAIL_ON_RECORD, PHONE_ON_RECORD
 from models.certificates import Certificate
 from models.orders import Order, OrderStatus, answer_context
 from models.renewals import Renewal
@@ -77,7 +77,13 @@ def summary(
     else:
         holder = T.HOLDER_PERSONAL.format(name=mask_name(answers.get("user_name", "")), phone=phone)
     title = answers.get("invoice_title", "")
-    invoice = T.INVOICE_TITLE.format(title=title) if title else T.INVOICE_NONE
+    email = mask_email(answers.get(EMAIL_ON_RECORD[certificate.kind], ""))
+    taxpayer = answers.get("taxpayer_id", "") or "-"
+    invoice = (
+        T.INVOICE_TITLE.format(title=title, taxpayer=taxpayer, email=email)
+        if title
+        else T.INVOICE_NONE
+    )
     start, end = validity_text(certificate, years)
     amount = renewal_price(services, certificate, years) or 0
     return T.ORDER.format(
@@ -88,6 +94,7 @@ def summary(
         years=years,
         invoice=invoice,
         amount=yuan(amount),
+        phone=services.settings.service.phone,
     )
 
 

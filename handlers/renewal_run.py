@@ -9,6 +9,10 @@ it back, record it (the old one marked renewed). Each step is saved (``models.re
 the next, so an interrupted run resumes where it stopped: a key generated without a certificate
 is simply generated again; an issued certificate is written, never issued twice.
 
+The new key pair is generated in the Key's authentication slot (9A), where the old one was:
+from that moment until the new certificate is written the Key cannot sign with the old
+certificate, which is why an interrupted run is resumed (继续) rather than left.
+
 Runs are jobs: ``renewal.paid`` once paid (a paid renewal order skips the review queue), then
 ``renewal.run`` each time the user says 继续.
 """

@@ -38,11 +38,12 @@ NO_PHONE = "该证书没有登记手机号，无法在线更新，请拨打客�
 ORDER = (
     "请核对证书更新订单：\n数字证书来源：{project}\n{holder}\n"
     "证书有效期：{start} 至 {end}（{years} 年）\n发票：{invoice}\n金额：¥{amount}\n"
-    "信息无误请回复“确认订单”；回复“退出”结束证书更新。"
+    "确认订单即表示同意《电子认证服务协议》和《隐私保护政策》。"
+    "信息无误请回复“确认订单”；信息有变化请拨打客服电话 {phone}；回复“退出”结束证书更新。"
 )
 HOLDER_ORG = "单位名称：{name}\n经办人：{handler}（{phone}）"
 HOLDER_PERSONAL = "姓名：{name}\n手机：{phone}"
-INVOICE_TITLE = "抬头 {title}"
+INVOICE_TITLE = "抬头 {title}，纳税人识别号 {taxpayer}，电子发票发送至 {email}"
 INVOICE_NONE = "同原证书申请"
 CONFIRM_AGAIN = "请回复“确认订单”提交证书更新订单；回复“退出”结束证书更新。"
 ORDER_SUBMITTED = "证书更新订单已提交（订单号 {order_no}），请完成支付。"

@@ -155,6 +155,8 @@ async def test_key_pulled_out_then_resumed_one_payment_one_certificate(
 
     world.card.insert()
     world.pc.type(PIN)
+    if state is RenewalState.KEYGEN:  # back a day later: the chat's state has expired
+        await world.services.store.delete(f"renewal:session:wechat:{world.chat.openid}")
     assert "正在继续未完成的证书更新" in await world.chat.say("继续")
     await world.run_jobs()
     new = await _renewed_once(world)
