@@ -510,12 +510,13 @@ def _check_values(settings: Settings, *, check_files: bool) -> None:
     url = settings.database.url
     if not url.startswith(("sqlite://", "postgres://", "postgresql://", "asyncpg://")):
         raise ConfigError("database.url: must start with sqlite:// or postgres://")
-    from bot.texts import NOTICE_TITLES
+    from bot.texts import NOTICE_TITLES, RENEWAL_REMINDER_NOTICE
 
+    kinds = [*NOTICE_TITLES, RENEWAL_REMINDER_NOTICE]
     for kind in settings.notices.templates:
-        if kind not in NOTICE_TITLES:
+        if kind not in kinds:
             raise ConfigError(
-                f"notices.templates.{kind}: unknown notice kind (one of {', '.join(NOTICE_TITLES)})"
+                f"notices.templates.{kind}: unknown notice kind (one of {', '.join(kinds)})"
             )
     for name, value in settings.notices.fields.items():
         if value not in NOTICE_VALUES:

@@ -188,8 +188,10 @@ async def make_world(
     aiohttp_client: Any,
     applet: PivApplet,
     tmp_path: Path,
+    templates: dict[str, str] | None = None,
 ) -> RenewalWorld:
-    """The account with Pay and the built-in CA, the original order, its Key's secrets."""
+    """The account with Pay and the built-in CA, the original order, its Key's secrets
+    (``templates``: the ``[notices]`` template ids)."""
     base = flow_settings(settings, wechat_api)
     configured = pay_settings(base, wechat_pay, merchant, tmp_path / "pay")
     configured = dataclasses.replace(
@@ -200,6 +202,7 @@ async def make_world(
         service=dataclasses.replace(
             configured.service, bridge_download_url="https://ca.example.cn/assistant"
         ),
+        notices=dataclasses.replace(configured.notices, templates=templates or {}),
     )
     app = create_app(configured, run_worker=False)
     app[BRIDGE_HUB].limits = dataclasses.replace(FAST)

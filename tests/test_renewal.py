@@ -4,14 +4,17 @@ here; over the real PC/SC stack in ``test_renewal_pcsc``)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
 from bot.config import Settings
+from bot.reminders import scan
 from bot.renewal_rules import SHANGHAI, add_years
 from bot.sandbox.wechat_api import WeChatApiFake
 from bot.sandbox.wechat_pay import WeChatPayFake
@@ -23,6 +26,7 @@ from models.renewals import Renewal, RenewalState
 from tests.fakes.fixtures import MerchantCredentials
 from tests.renewal_world import PIN, RenewalWorld, make_world, now
 from tests.test_bridge_hub import wait_for
+from tests.test_unlock import OPENID
 
 
 @pytest.fixture
@@ -163,3 +167,51 @@ async def test_key_pulled_out_then_resumed_one_payment_one_certificate(
     if state is RenewalState.ISSUED:
         assert new.serial_hex == issued_before  # written, never issued again
     assert (await Renewal.get()).attempts == 2
+
+
+async def test_reminder_template_links_to_renewal_in_the_chat(
+    settings: Settings,
+    wechat_api: WeChatApiFake,
+    wechat_pay: WeChatPayFake,
+    wechat_pay_merchant: MerchantCredentials,
+    aiohttp_client: Any,
+    applet: PivApplet,
+    tmp_path: Path,
+) -> None:
+    world = await make_world(
+        settings,
+        wechat_api,
+        wechat_pay,
+        wechat_pay_merchant,
+        aiohttp_client,
+        applet,
+        tmp_path,
+        templates={"renewal_reminder": "TPL_RENEW"},
+    )
+    try:
+        await world.issue_old(now() + timedelta(days=25))
+        assert await scan() == 1
+        await world.run_jobs()
+        sent = [m for m in wechat_api.messages_to(OPENID) if m.kind == "template"]
+        assert len(sent) == 1 and sent[0].body["template_id"] == "TPL_RENEW"
+        shown = json.dumps(sent[0].body["data"], ensure_ascii=False)
+        assert "证书到期提醒" in shown and "剩余 25 天" in shown and "证书更新" in shown
+        assert "91110000600037341L" not in shown  # no identifier in a notice
+        path = urlsplit(sent[0].body["url"]).path
+        assert path.startswith("/renew/")
+
+        # Straight from the notice, outside the 48-hour window: back to the chat's menu.
+        page = await world.client.get(path)
+        assert page.status == 200 and "点击菜单“证书更新”" in await page.text()
+        # After talking to the account: the link opens 证书更新 in the chat.
+        wechat_api.note_user_message(OPENID)
+        page = await world.client.get(path)
+        assert "已在公众号中为您打开“证书更新”" in await page.text()
+        assert "请在电脑上运行证书助手并插入 Key（只插一个）" in world.pushed()[-1]
+        await world.connect_bridge()
+        assert "续期 1 年" in await world.chat.say("继续")
+
+        forged = path[:-3] + ("AAA" if not path.endswith("AAA") else "BBB")
+        assert (await world.client.get(forged)).status == 403
+    finally:
+        await world.shutdown()
