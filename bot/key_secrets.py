@@ -41,22 +41,54 @@ async def record_puk(services: Services, key_serial: str, puk: str) -> KeySecret
     return secret
 
 
+MANAGEMENT_ALGORITHMS = {
+    "3des": ManagementKeyAlgorithm.TDES,
+    "aes128": ManagementKeyAlgorithm.AES128,
+    "aes192": ManagementKeyAlgorithm.AES192,
+    "aes256": ManagementKeyAlgorithm.AES256,
+}
+
+
+def parse_management_key(text: str) -> tuple[ManagementKeyAlgorithm, bytes]:
+    """``<algorithm>:<hex>`` (3des, aes128, aes192, aes256) as (algorithm, key); ValueError
+    when the algorithm is unknown or the key is not hex of its length."""
+    name, _, digits = text.strip().partition(":")
+    algorithm = MANAGEMENT_ALGORITHMS.get(name.strip().lower())
+    if algorithm is None:
+        raise ValueError("unknown management key algorithm")
+    key = bytes.fromhex(digits.strip())
+    if len(key) != algorithm.key_length:
+        raise ValueError("management key of the wrong length")
+    return algorithm, key
+
+
 async def import_puks(services: Services, lines: Iterable[str]) -> int:
-    """Record the PUKs of a batch of produced Keys from CSV lines ``key serial,PUK`` (blank
-    lines and lines starting with # skipped); the number recorded. ``ValueError`` names the
-    first bad line, and then nothing is recorded."""
-    rows: list[tuple[str, str]] = []
+    """Record the admin secrets of a batch of produced Keys from CSV lines ``key serial,PUK``
+    or ``key serial,PUK,management key`` (``<algorithm>:<hex>``, see
+    :func:`parse_management_key`; blank lines and lines starting with # skipped); the number
+    recorded. ``ValueError`` names the first bad line, and then nothing is recorded."""
+    rows: list[tuple[str, str, tuple[ManagementKeyAlgorithm, bytes] | None]] = []
     for number, row in enumerate(csv.reader(lines), start=1):
         if not row or not "".join(row).strip() or row[0].lstrip().startswith("#"):
             continue
-        serial, puk = [*row, "", ""][:2]
+        serial, puk, management = [*row, "", "", ""][:3]
         serial, puk = serial.strip(), puk.strip()
         valid_puk = 6 <= len(puk) <= 8 and all(0x21 <= ord(ch) <= 0x7E for ch in puk)
-        if len(row) != 2 or not serial or len(serial) > 64 or not valid_puk:
-            raise ValueError(f"line {number}: expected 'key serial,PUK' (PUK of 6-8 characters)")
-        rows.append((serial, puk))
-    for serial, puk in rows:
-        await record_puk(services, serial, puk)
+        expected = (
+            f"line {number}: expected 'key serial,PUK[,management key]' "
+            "(PUK of 6-8 characters, management key as 3des:<48 hex digits> or aes128/192/256)"
+        )
+        if len(row) not in (2, 3) or not serial or len(serial) > 64 or not valid_puk:
+            raise ValueError(expected)
+        try:
+            known = parse_management_key(management) if management.strip() else None
+        except ValueError as exc:
+            raise ValueError(expected) from exc
+        rows.append((serial, puk, known))
+    for serial, puk, known in rows:
+        secret = await record_puk(services, serial, puk)
+        if known is not None:
+            await record_management_key(services, secret, *known)
     return len(rows)
 
 

@@ -14,12 +14,16 @@ from urllib.parse import urlsplit
 import pytest
 
 from bot.config import Settings
+from bot.key_secrets import import_puks, management_key
 from bot.reminders import scan
 from bot.renewal_rules import SHANGHAI, add_years
 from bot.sandbox.wechat_api import WeChatApiFake
 from bot.sandbox.wechat_pay import WeChatPayFake
+from bot.services import Services
 from key_bridge.emulator.applet import PivApplet
+from key_bridge.mgmkey import ManagementKeyAlgorithm
 from models.certificates import Certificate, CertificateStatus
+from models.keys import KeySecret
 from models.orders import Order, OrderStatus
 from models.payments import Payment, PaymentState
 from models.renewals import Renewal, RenewalState
@@ -215,3 +219,17 @@ async def test_reminder_template_links_to_renewal_in_the_chat(
         assert (await world.client.get(forged)).status == 403
     finally:
         await world.shutdown()
+
+
+async def test_management_keys_are_imported_encrypted_with_the_puks(services: Services) -> None:
+    aes = "aes128:" + "0f" * 16
+    lines = ["# key serial,PUK,management key", "HB0101,12345678," + aes, "HB0102,87654321"]
+    assert await import_puks(services, lines) == 2
+    secret = await KeySecret.get(key_serial="HB0101")
+    assert secret.management_key and "0f0f" not in secret.management_key
+    assert management_key(services, secret) == (ManagementKeyAlgorithm.AES128, b"\x0f" * 16)
+    assert management_key(services, await KeySecret.get(key_serial="HB0102")) is None
+    for bad in ("3des:0102", "des:" + "01" * 24, "aes128:zz"):
+        with pytest.raises(ValueError, match="line 1"):
+            await import_puks(services, [f"HB0103,11111111,{bad}"])
+    assert not await KeySecret.filter(key_serial="HB0103").exists()
