@@ -103,20 +103,23 @@ class RenewalWorld:
     async def connect_bridge(self) -> None:
         """Start the bridge program (in-process) and pair it by scanning its QR code."""
         url = str(self.client.make_url("/bridge"))
+        shown = len(self.fake.qrcodes)
         self.bridge = await start_bridge(url, self.card, ui=self.pc)  # type: ignore[arg-type]
-        await self._scan()
+        await self._scan(shown)
         await asyncio.wait_for(self.bridge.client.paired.wait(), 10)
 
     async def connect_bridge_over_pcsc(self) -> None:
         """The bridge program as installed: the Key reached through PC/SC."""
         self.stop_pcsc = asyncio.Event()
         url = str(self.client.make_url("/bridge"))
+        shown = len(self.fake.qrcodes)
         self.pcsc = asyncio.create_task(run_bridge(url, self.pc, self.stop_pcsc))
-        await self._scan()
+        await self._scan(shown)
         await wait_for(lambda: any("已连接微信" in s for s in self.pc.statuses))
 
-    async def _scan(self) -> None:
-        await wait_for(lambda: bool(self.fake.qrcodes))
+    async def _scan(self, shown: int) -> None:
+        """Scan the bridge's new QR code (the ``shown``-th and earlier are used up)."""
+        await wait_for(lambda: len(self.fake.qrcodes) > shown)
         scene = self.fake.qrcodes[-1]["scene"]
         self.chat.clicks += 1
         created = self.chat.sim.now() + self.chat.clicks
@@ -156,11 +159,15 @@ class RenewalWorld:
             if m.body.get("msgtype") == "text"
         ]
 
-    def on_key(self) -> x509.Certificate:
-        """The certificate in slot 9A of the Key, read directly."""
+    def piv(self) -> PivCard:
+        """The Key's PIV application, reached directly (not through the bridge)."""
         piv = PivCard(LocalTransport(self.applet))
         piv.select()
-        cert = piv.read_certificate()
+        return piv
+
+    def on_key(self) -> x509.Certificate:
+        """The certificate in slot 9A of the Key, read directly."""
+        cert = self.piv().read_certificate()
         assert cert is not None
         return cert
 

@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from cryptography import x509
 
 from bot.config import Settings
 from bot.key_secrets import import_puks, management_key
@@ -27,10 +28,11 @@ from models.keys import KeySecret
 from models.orders import Order, OrderStatus
 from models.payments import Payment, PaymentState
 from models.renewals import Renewal, RenewalState
+from tests.conftest_card import ScratchCa, server_answer
 from tests.fakes.fixtures import MerchantCredentials
 from tests.renewal_world import PIN, RenewalWorld, make_world, now
 from tests.test_bridge_hub import wait_for
-from tests.test_unlock import OPENID
+from tests.test_unlock import KEY_SERIAL, OPENID
 
 
 @pytest.fixture
@@ -233,3 +235,50 @@ async def test_management_keys_are_imported_encrypted_with_the_puks(services: Se
         with pytest.raises(ValueError, match="line 1"):
             await import_puks(services, [f"HB0103,11111111,{bad}"])
     assert not await KeySecret.filter(key_serial="HB0103").exists()
+
+
+async def test_bridge_gone_or_another_key_after_payment_then_renewed(
+    world: RenewalWorld, scratch_ca: ScratchCa
+) -> None:
+    old = await world.issue_old(now() + timedelta(days=5))
+    await world.connect_bridge()
+    await world.order_renewal()
+    assert world.bridge is not None
+    await world.bridge.shutdown()  # the user closed the assistant before paying
+    world.bridge = None
+    await world.pay_order()
+    await world.run_jobs()
+    assert any("证书助手已断开" in text for text in world.pushed())
+
+    # Back with another Key in the reader: refused, nothing generated on it.
+    piv = world.piv()
+    piv.authenticate_admin(server_answer())
+    other = scratch_ca.issue(piv.generate_key()[1])
+    piv.write_certificate(other)
+    world.card.insert()
+    await world.connect_bridge()
+    assert "正在继续" in await world.chat.say("继续")
+    await world.run_jobs()
+    assert any("不是要更新的 Key" in text for text in world.pushed())
+    assert (await Renewal.get()).state is RenewalState.PAID
+    assert world.on_key() == other
+
+    # The right Key: renewed, one payment, one certificate.
+    piv = world.piv()
+    piv.authenticate_admin(server_answer())
+    piv.write_certificate(x509.load_pem_x509_certificate(old.certificate_pem.encode()))
+    world.pc.type(PIN)
+    await world.chat.say("继续")
+    await world.run_jobs()
+    await _renewed_once(world)
+
+
+async def test_a_key_without_its_management_key_on_record_is_not_renewed_online(
+    world: RenewalWorld,
+) -> None:
+    await world.issue_old(now() + timedelta(days=5))
+    await KeySecret.filter(key_serial=KEY_SERIAL).update(management_key=None)
+    await world.connect_bridge()
+    shown = await world.chat.click("renew")
+    assert "暂不支持在线更新" in shown and "010-58515511" in shown
+    assert "续期" not in shown
