@@ -40,11 +40,13 @@ from bot.key_secrets import answer_admin_challenge, management_key
 from bot.logs import get_logger
 from bot.outbox import enqueue, job_handler, utcnow
 from bot.pay.settle import on_order_paid
-from bot.renewal_rules import SHANGHAI, new_validity
+from bot.renewal_rules import new_validity
 from bot.services import Services
 from bot.wechat.client import WeChatAPIError, WeChatUnavailable
 from handlers import renewal_texts as T
+from handlers.applications import build_engine
 from handlers.bridge_calls import tell_chat_and_pc
+from handlers.renewal_order import local_day
 from handlers.unlock_certificates import same_serial, serial_of
 from models.certificates import Certificate
 from models.keys import KeySecret
@@ -86,16 +88,6 @@ async def start_run(renewal: Renewal, reason: str) -> None:
     )
 
 
-def expiry_text(certificate: x509.Certificate | Certificate) -> str:
-    """A certificate's end of validity as the user reads it (Shanghai date)."""
-    moment = (
-        certificate.not_valid_after_utc
-        if isinstance(certificate, x509.Certificate)
-        else certificate.not_after
-    )
-    return f"{moment.astimezone(SHANGHAI):%Y-%m-%d}"
-
-
 class PcRenewal:
     """Runs renewals on the users' PCs."""
 
@@ -110,8 +102,10 @@ class PcRenewal:
         running = f"renewal:pc:{renewal_id}"
         if not await store.set_if_absent(running, "1", ttl=RUN_LEASE):
             return  # a run is under way
-        renewal = await Renewal.get(id=renewal_id).prefetch_related("order", "old_certificate")
-        if renewal.state is RenewalState.ORDERED:
+        renewal = await Renewal.get_or_none(id=renewal_id).prefetch_related(
+            "order", "old_certificate"
+        )
+        if renewal is None or renewal.state is RenewalState.ORDERED:
             await store.delete(running)
             return
         await Renewal.filter(id=renewal.id).update(attempts=F("attempts") + 1)
@@ -168,7 +162,7 @@ class PcRenewal:
         await self._authenticate(renewal)
         written = await self._call(renewal, "write_certificate", {"certificate": pem})
         if not same_serial(str(written.get("serial", "")), renewal.new_serial):
-            raise Refused("write_mismatch", T.INTERRUPTED.format(reason="写入的证书与签发的不一致"))
+            raise Refused("write_mismatch", T.INTERRUPTED.format(reason=T.NOT_AS_ISSUED))
         read_back = (await self._call(renewal, "read_certificate")).get("certificate")
         return await self._finish(renewal, read_back)
 
@@ -176,10 +170,8 @@ class PcRenewal:
         """Management-key authentication: the Key's challenge answered by the server."""
         phone = self.services.settings.service.phone
         secret = await KeySecret.get_or_none(key_serial=renewal.key_serial)
-        if secret is None:
-            raise Refused("no_management_key", T.NOT_RENEWABLE_ONLINE.format(phone=phone))
-        known = management_key(self.services, secret)
-        if known is None:
+        known = management_key(self.services, secret) if secret is not None else None
+        if secret is None or known is None:
             raise Refused("no_management_key", T.NOT_RENEWABLE_ONLINE.format(phone=phone))
         challenge = await self._call(renewal, "admin_challenge", {"algorithm": int(known[0])})
         answer = answer_admin_challenge(
@@ -255,9 +247,7 @@ class PcRenewal:
         """The Key holds the new certificate (checked by reading it back): record it, done."""
         pem = self._issued_pem(renewal)
         if not isinstance(read_back, str) or read_back.strip() != pem.strip():
-            raise Refused(
-                "read_back_mismatch", T.INTERRUPTED.format(reason="读回的证书与签发的不一致")
-            )
+            raise Refused("read_back_mismatch", T.INTERRUPTED.format(reason=T.NOT_AS_ISSUED))
         issued = IssuedCertificate(x509.load_pem_x509_certificate(pem.encode()), ())
         order: Order = renewal.order
         async with in_transaction():
@@ -271,7 +261,7 @@ class PcRenewal:
 
     def _success(self, renewal: Renewal) -> Outcome:
         issued = x509.load_pem_x509_certificate(self._issued_pem(renewal).encode())
-        expiry = expiry_text(issued)
+        expiry = local_day(issued.not_valid_after_utc)
         return Outcome(
             "renewed", T.SUCCESS.format(expiry=expiry), T.SUCCESS_PC.format(expiry=expiry)
         )
@@ -305,7 +295,5 @@ async def paid_renewal(payload: dict[str, Any], services: Services) -> None:
 @job_handler(RUN_JOB)
 async def run_renewal(payload: dict[str, Any], services: Services) -> None:
     """The ``renewal.run`` job: one run on the user's PC (its outcome is told to the user)."""
-    from handlers.applications import build_engine
-
     renewal_id = int(payload["renewal_id"])
     await PcRenewal(services, BridgeHub(services), build_engine(services).flows).run(renewal_id)
