@@ -4,7 +4,8 @@
 scanning the bridge's QR code → the bridge reads the Key's certificate → the bot shows its
 subject, 数字证书来源, expiry, days left, whether it may be renewed (``bot.renewal_rules``) and the
 new validity for each number of years offered → the user picks the years → an SMS code to the
-phone on record → the order (``handlers.renewal_order``) → 确认订单 → payment → the PC part
+phone on record → the order (``handlers.renewal_order``; 修改 corrects the invoice details and
+email with the application flow's own steps and validators) → 确认订单 → payment → the PC part
 (``handlers.renewal_run``), which tells the outcome in chat and on the PC.
 
 A renewal that was paid but did not finish is resumed by choosing 证书更新 again or replying 继续.
@@ -19,7 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.bridge.hub import BridgeHub
-from bot.engine import VERB_CANCEL, Engine, normalise
+from bot.engine import VERB_CANCEL, Engine, normalise, parse_answer
+from bot.flows import Step
 from bot.messages import Answer, Inbound, Reply, TextReply
 from bot.outbox import utcnow
 from bot.renewal_rules import check_renewal
@@ -27,6 +29,7 @@ from bot.services import Services
 from bot.sms import SmsError
 from bot.sms_codes import CodeInvalid, CodeRateLimited
 from bot.texts import PAY_WORDS
+from bot.validators import Invalid
 from handlers import renewal_texts as T
 from handlers.common import yuan
 from handlers.order_query import PHONE_ON_RECORD
@@ -52,6 +55,16 @@ VERB_EXIT = frozenset({"退出", "退出更新", "结束"}) | VERB_CANCEL
 VERB_GO_ON = frozenset({"继续", "继续更新", "已连接"})
 VERB_RESEND = frozenset({"重新发送", "重发", "重新获取"})
 VERB_CONFIRM = frozenset({"确认订单", "确认"})
+VERB_EDIT = frozenset({"修改", "返回修改", "修改信息"})
+# What 修改 may correct: the invoice details, and the email the electronic invoice goes to.
+EDITABLE = (
+    "invoice_title",
+    "taxpayer_id",
+    "invoice_address_phone",
+    "invoice_bank",
+    "handler_email",
+    "email",
+)
 UNFINISHED = (RenewalState.PAID, RenewalState.KEYGEN, RenewalState.ISSUED)
 
 
@@ -59,11 +72,13 @@ UNFINISHED = (RenewalState.PAID, RenewalState.KEYGEN, RenewalState.ISSUED)
 class RenewalSession:
     """Where a chat user is in the renewal (kept in the store for ``RENEWAL_TTL``)."""
 
-    stage: str = "connect"  # connect, years, sms, confirm, pay, pc, done
+    stage: str = "connect"  # connect, years, sms, confirm, edit_pick, edit_value, pay, pc, done
     certificate: int = 0
     options: list[int] = field(default_factory=list)  # years offered, as listed
     years: int = 0
     renewal: int = 0
+    changes: dict[str, str] = field(default_factory=dict)  # invoice / email corrections
+    editing: str = ""  # the answer being corrected
 
     def dumps(self) -> str:
         return json.dumps(self.__dict__)
@@ -205,17 +220,67 @@ class RenewalChat:
         except CodeInvalid as exc:
             return exc.user_message
         session.stage = "confirm"
+        return await self._summary(session, certificate)
+
+    async def _answers(self, session: RenewalSession, certificate: Certificate) -> dict[str, str]:
+        """The answers on record with the user's corrections."""
         _order, answers = await original_answers(self.services, self.engine.flows, certificate)
+        return {**answers, **session.changes}
+
+    async def _summary(self, session: RenewalSession, certificate: Certificate) -> str:
+        answers = await self._answers(session, certificate)
         project = project_name(self.services, certificate)
         return summary(self.services, certificate, answers, project, session.years)
+
+    # -- corrections (修改): the flow's own steps and validators -------------------------------
+
+    def _editable(self, certificate: Certificate) -> list[Step]:
+        flow = self.engine.flows[certificate.kind]
+        return [
+            flow.steps_by_key[key]
+            for key in EDITABLE
+            if key in flow.steps_by_key and flow.steps_by_key[key].editable
+        ]
+
+    async def _edit_menu(self, session: RenewalSession, certificate: Certificate) -> str:
+        answers = await self._answers(session, certificate)
+        lines = [
+            T.EDIT_LINE.format(n=n, label=step.label, value=answers.get(step.key) or "-")
+            for n, step in enumerate(self._editable(certificate), start=1)
+        ]
+        session.stage = "edit_pick"
+        return T.EDIT_MENU.format(lines="\n".join(lines))
+
+    async def _at_edit_pick(self, inbound: Inbound, session: RenewalSession, text: str) -> str:
+        certificate = await self._certificate(session)
+        steps = self._editable(certificate)
+        if not text.isdigit() or not 1 <= int(text) <= len(steps):
+            return T.EDIT_PICK_AGAIN.format(count=len(steps))
+        step = steps[int(text) - 1]
+        session.stage, session.editing = "edit_value", step.key
+        return T.EDIT_ASK.format(label=step.label, hint=step.hint or "")
+
+    async def _at_edit_value(self, inbound: Inbound, session: RenewalSession, text: str) -> str:
+        certificate = await self._certificate(session)
+        step = self.engine.flows[certificate.kind].steps_by_key[session.editing]
+        try:
+            value = parse_answer(step, text, await self._answers(session, certificate))
+        except Invalid as exc:
+            return T.EDIT_INVALID.format(reason=exc.reason, label=step.label)
+        session.changes[step.key] = value
+        session.stage, session.editing = "confirm", ""
+        return await self._summary(session, certificate)
 
     async def _at_confirm(
         self, inbound: Inbound, session: RenewalSession, text: str
     ) -> str | list[Reply]:
+        certificate = await self._certificate(session)
+        if text in VERB_EDIT:
+            return await self._edit_menu(session, certificate)
         if text not in VERB_CONFIRM:
             return T.CONFIRM_AGAIN
-        certificate = await self._certificate(session)
         original, answers = await original_answers(self.services, self.engine.flows, certificate)
+        answers.update(session.changes)
         flow = self.engine.flows[certificate.kind]
         renewal = await place_order(
             self.services, flow, certificate, original, answers, session.years, inbound.openid

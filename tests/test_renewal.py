@@ -15,12 +15,14 @@ import pytest
 from cryptography import x509
 
 from bot.config import Settings
+from bot.engine import decrypt_answers
 from bot.key_secrets import import_puks, management_key
 from bot.reminders import scan
 from bot.renewal_rules import SHANGHAI, add_years
 from bot.sandbox.wechat_api import WeChatApiFake
 from bot.sandbox.wechat_pay import WeChatPayFake
 from bot.services import Services
+from handlers.applications import build_engine
 from key_bridge.emulator.applet import PivApplet
 from key_bridge.mgmkey import ManagementKeyAlgorithm
 from models.certificates import Certificate, CertificateStatus
@@ -84,9 +86,20 @@ async def test_renewal_before_expiry_extends_from_the_old_expiry(world: RenewalW
     assert "验证码已发送" in await world.chat.say("2")
     summary = await world.chat.say(world.chat.last_code())
     assert "经办人：李*（139****2222）" in summary and "¥450.00" in summary
+    # The electronic invoice should go to the finance office: corrected with the flow's checks.
+    menu = await world.chat.say("修改")
+    assert "4. 经办人电子邮箱：lisi@example.com" in menu and "发票抬头" not in menu
+    assert "请输入新的经办人电子邮箱" in await world.chat.say("4")
+    assert "请重新输入经办人电子邮箱" in await world.chat.say("caiwu-at-example")
+    summary = await world.chat.say("caiwu@example.com")
+    assert "确认订单" in summary and "lisi" not in summary
     assert "订单已提交" in await world.chat.say("确认订单")
     order = await Order.filter(status=OrderStatus.SUBMITTED).get()
     assert order.amount_fen == 45000 and order.project == "shangqiu"
+    flow = build_engine(world.services).flows["org"]
+    answers = decrypt_answers(world.services, flow, order)
+    assert answers["handler_email"] == "caiwu@example.com" and answers["years"] == "2"
+    assert answers["uscc"] == "91110000600037341L"
 
     world.pc.type(PIN)
     await world.pay_order()
