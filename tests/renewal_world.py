@@ -210,6 +210,7 @@ async def make_world(
             configured.service, bridge_download_url="https://ca.example.cn/assistant"
         ),
         notices=dataclasses.replace(configured.notices, templates=templates or {}),
+        server=dataclasses.replace(configured.server, dev=True),  # console cookies over http
     )
     app = create_app(configured, run_worker=False)
     app[BRIDGE_HUB].limits = dataclasses.replace(FAST)

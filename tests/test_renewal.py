@@ -30,9 +30,11 @@ from models.keys import KeySecret
 from models.orders import Order, OrderStatus
 from models.payments import Payment, PaymentState
 from models.renewals import Renewal, RenewalState
+from models.staff import StaffRole
 from tests.conftest_card import ScratchCa, server_answer
 from tests.fakes.fixtures import MerchantCredentials
 from tests.renewal_world import PIN, RenewalWorld, make_world, now
+from tests.test_admin_helpers import Console, staff
 from tests.test_bridge_hub import wait_for
 from tests.test_unlock import KEY_SERIAL, OPENID
 
@@ -295,3 +297,27 @@ async def test_a_key_without_its_management_key_on_record_is_not_renewed_online(
     shown = await world.chat.click("renew")
     assert "暂不支持在线更新" in shown and "010-58515511" in shown
     assert "续期" not in shown
+
+
+async def test_a_paid_renewal_is_not_the_staffs_to_produce(world: RenewalWorld) -> None:
+    await world.issue_old(now() + timedelta(days=5))
+    await world.connect_bridge()
+    await world.order_renewal()
+    await world.pay_order()  # paid; the PC part has not run yet (no worker)
+    order = await Order.get(status=OrderStatus.APPROVED)
+    await staff("op-renewal", StaffRole.OPERATOR)
+    console = Console(world.client)
+    assert (await console.login("op-renewal")).status == 303
+    listing = await (await console.get("/admin/production")).text()
+    assert order.order_no not in listing
+    page = await (await console.get(f"/admin/orders/{order.order_no}")).text()
+    assert "由证书助手在用户电脑上生成并写入 Key" in page and "证书制作" not in page
+    refused = await console.post(
+        f"/admin/orders/{order.order_no}/produce",
+        cert_serial="5A3F0011",
+        not_before="2026-11-25",
+        not_after="2027-11-24",
+        key_serial=KEY_SERIAL,
+    )
+    assert refused.status == 409 and "证书助手" in await refused.text()
+    assert await Certificate.all().count() == 1

@@ -26,6 +26,7 @@ from bot.secrets_box import lookup_hash
 from bot.validators import Invalid, mobile
 from models.materials import Material
 from models.orders import Order, OrderStatus
+from models.renewals import Renewal
 from models.staff import AuditLog, Fulfilment, StaffRole
 
 REVIEWERS = (StaffRole.REVIEWER,)
@@ -123,6 +124,7 @@ async def _detail(
                 warnings.append(f"分辨率较低（{material.width}×{material.height}）")
             materials.append({"step": step, "material": material, "warnings": warnings})
     record = await Fulfilment.get_or_none(order=order)
+    renewal = await Renewal.get_or_none(order_id=order.id)  # done on the user's PC, not here
     context = {
         "order": order,
         "flow": flow,
@@ -135,7 +137,9 @@ async def _detail(
         "rejectable": {s.key for s in actions.rejectable_steps(flow, answers)},
         "couriers": actions.COURIERS,
         "can_review": staff_of(request).role in {StaffRole.REVIEWER, StaffRole.ADMIN},
-        "can_fulfil": staff_of(request).role in {StaffRole.OPERATOR, StaffRole.ADMIN},
+        "can_fulfil": renewal is None
+        and staff_of(request).role in {StaffRole.OPERATOR, StaffRole.ADMIN},
+        "renewal": renewal,
         "error": error,
         "other": OTHER,
     }
