@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from tortoise.expressions import Subquery
 from tortoise.transactions import in_transaction
 
 from bot.engine import decrypt_answers, new_order_no
@@ -24,7 +25,7 @@ from handlers.common import yuan
 from handlers.order_query import EMAIL_ON_RECORD, PHONE_ON_RECORD
 from models.certificates import Certificate
 from models.orders import Order, OrderStatus, answer_context
-from models.renewals import Renewal
+from models.renewals import Renewal, RenewalState
 
 MAX_YEARS = 5
 
@@ -130,6 +131,13 @@ async def place_order(
     )
     index_order(order, kept, services.lookup_key)
     async with in_transaction():
+        # An earlier unpaid order for this certificate is replaced: a payment still arriving
+        # for it finds it no longer payable and is refunded (bot.pay.settle).
+        earlier = Renewal.filter(old_certificate_id=certificate.id, state=RenewalState.ORDERED)
+        await Order.filter(
+            id__in=Subquery(earlier.values_list("order_id", flat=True)),
+            status__in=(OrderStatus.SUBMITTED, OrderStatus.CLOSED),
+        ).update(status=OrderStatus.CANCELLED)
         await order.save()
         return await Renewal.create(
             order=order,

@@ -25,6 +25,7 @@ from bot.outbox import utcnow
 from bot.sandbox.wechat_api import WeChatApiFake
 from bot.sandbox.wechat_pay import WeChatPayFake, pay_settings
 from bot.services import Services
+from bot.sms_codes import SmsCodes
 from bot.worker import Worker
 from key_bridge.controller import run_bridge
 from key_bridge.csr import card_csr
@@ -40,7 +41,7 @@ from tests.conftest_card import server_answer
 from tests.fakes.fixtures import MerchantCredentials
 from tests.test_application_flows import Chat, flow_settings
 from tests.test_bridge_hub import FAST, RunningBridge, start_bridge, wait_for
-from tests.test_unlock import KEY_SERIAL, OPENID, PROJECT, PcUser, _record_order
+from tests.test_unlock import KEY_SERIAL, OPENID, PROJECT, Clock, PcUser, _record_order
 
 PIN = "123456"  # the emulated card's factory PIN
 RENEW_PRICES = {"renew_org_1": 25000, "renew_org_2": 45000}
@@ -73,6 +74,7 @@ class RenewalWorld:
     pc: PcAtHand
     ca: BuiltinCA
     order: Order
+    clock: Clock
     old: Certificate | None = None
     bridge: RunningBridge | None = None
     stop_pcsc: asyncio.Event | None = None
@@ -136,9 +138,12 @@ class RenewalWorld:
         assert "订单已提交" in await self.chat.say("确认订单")
         return shown
 
-    async def pay_order(self) -> Payment:
-        """The payer scans the QR code and pays; WeChat Pay notifies certdesk."""
-        payment = await Payment.filter(order__owner_openid=OPENID).order_by("-id").first()
+    async def pay_order(self, payment: Payment | None = None) -> Payment:
+        """The payer scans the QR code (the latest one by default) and pays; WeChat Pay
+        notifies certdesk."""
+        payment = (
+            payment or await Payment.filter(order__owner_openid=OPENID).order_by("-id").first()
+        )
         assert payment is not None
         await self.pay.pay(payment.out_trade_no, notify=False)
         notification = self.pay.transaction_notification(payment.out_trade_no)
@@ -216,6 +221,8 @@ async def make_world(
     app[BRIDGE_HUB].limits = dataclasses.replace(FAST)
     client: TestClient = await aiohttp_client(app)  # type: ignore[type-arg]
     services = client.app[SERVICES]
+    clock = Clock()
+    services._sms_codes = SmsCodes(services.store, services.sms, services.lookup_key, clock=clock)
     ca = BuiltinCA(configured.ca.path, services.cipher)
     ca.init("商丘测试数字认证", "ecdsa-p256")
     order = await _record_order(services)
@@ -234,6 +241,7 @@ async def make_world(
         PcAtHand(),
         ca,
         order,
+        clock,
     )
 
 

@@ -26,6 +26,7 @@ from handlers.applications import build_engine
 from key_bridge.emulator.applet import PivApplet
 from key_bridge.mgmkey import ManagementKeyAlgorithm
 from models.certificates import Certificate, CertificateStatus
+from models.jobs import Job
 from models.keys import KeySecret
 from models.orders import Order, OrderStatus
 from models.payments import Payment, PaymentState
@@ -321,3 +322,24 @@ async def test_a_paid_renewal_is_not_the_staffs_to_produce(world: RenewalWorld) 
     )
     assert refused.status == 409 and "证书助手" in await refused.text()
     assert await Certificate.all().count() == 1
+
+
+async def test_ordering_again_replaces_the_unpaid_order_and_a_late_payment_is_refunded(
+    world: RenewalWorld,
+) -> None:
+    await world.issue_old(now() + timedelta(days=5))
+    await world.connect_bridge()
+    await world.order_renewal()
+    first = await Payment.get()
+    world.clock.offset += 120  # a new SMS code may be sent
+    await world.order_renewal()  # the user started over (e.g. after the chat's state expired)
+    assert (await Order.get(id=first.order_id)).status is OrderStatus.CANCELLED  # type: ignore[attr-defined]
+    await world.pay_order(first)  # the finance office paid the old QR code anyway
+    assert await Job.filter(kind="pay.refund").count() == 1
+    world.pc.type(PIN)
+    second = await Payment.exclude(id=first.id).get()
+    await world.pay_order(second)
+    await world.run_jobs()
+    assert await Certificate.all().count() == 2
+    assert (await Renewal.get(order_id=second.order_id)).state is RenewalState.WRITTEN  # type: ignore[attr-defined]
+    assert (await Renewal.get(order_id=first.order_id)).state is RenewalState.ORDERED  # type: ignore[attr-defined]
