@@ -343,3 +343,18 @@ async def test_ordering_again_replaces_the_unpaid_order_and_a_late_payment_is_re
     assert await Certificate.all().count() == 2
     assert (await Renewal.get(order_id=second.order_id)).state is RenewalState.WRITTEN  # type: ignore[attr-defined]
     assert (await Renewal.get(order_id=first.order_id)).state is RenewalState.ORDERED  # type: ignore[attr-defined]
+
+
+async def test_pin_cancelled_on_the_pc_then_a_typo_then_renewed(world: RenewalWorld) -> None:
+    await world.issue_old(now() + timedelta(days=5))
+    await world.connect_bridge()
+    await world.order_renewal()
+    world.pc.answers.put(None)  # 取消 in the PIN dialog
+    await world.pay_order()
+    await world.run_jobs()
+    assert any("已在电脑上取消输入 PIN 码" in text for text in world.pushed())
+    world.pc.type("654321", PIN)
+    await world.chat.say("继续")
+    await world.run_jobs()
+    assert any("还可以再试 2 次" in prompt for prompt in world.pc.prompts)
+    await _renewed_once(world)
