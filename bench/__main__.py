@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 import sys
 
-from bench import images, instructions, outbox, webhook
+from bench import images, instructions, outbox, startup, webhook
 
 BENCHMARKS = {
     "webhook": webhook.main,
     "instructions": instructions.main,
     "outbox": outbox.main,
     "images": images.main,
+    "startup": startup.main,
 }
 
 

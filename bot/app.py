@@ -15,6 +15,8 @@ from bot import documents, metrics
 from bot.bridge.hub import BridgeHub
 from bot.config import Settings
 from bot.db import close_db, init_db, ping_db
+from bot.file_links import FileLinks
+from bot.invoices import InvoiceDownloads
 from bot.logs import get_logger, log_context
 from bot.messages import Dispatcher
 from bot.mp_api import MiniProgramApi
@@ -131,6 +133,8 @@ def create_app(
     app.router.add_routes(PayNotifications(settings.pay).routes())
     app.router.add_routes(PayPage(services).routes())
     app.router.add_routes(RenewalLinkPage(services, dispatcher).routes())
+    app.router.add_routes(InvoiceDownloads(services).routes())
+    app.router.add_routes(FileLinks(services).routes())
     from bot.admin.web import create_admin_app
 
     app.add_subapp("/admin", create_admin_app(services, engine))

@@ -59,9 +59,21 @@ class RedisSettings:
 
 @dataclass(frozen=True)
 class StorageSettings:
-    """``[storage]``: where uploaded materials and generated files are kept."""
+    """``[storage]``: where uploaded materials and generated files are kept.
+
+    ``backend`` "local" keeps them under ``path``; "s3" in an S3-compatible bucket (path-style
+    URLs: ``s3_endpoint``/``s3_bucket``/key). ``keep_originals`` keeps each photo as the
+    applicant sent it beside the normalised JPEG.
+    """
 
     path: str = "var/files"
+    backend: str = "local"
+    keep_originals: bool = False
+    s3_endpoint: str = ""  # e.g. https://cos.ap-guangzhou.myqcloud.com
+    s3_bucket: str = ""
+    s3_region: str = "us-east-1"
+    s3_access_key: str = ""
+    s3_secret_key: str = ""
 
 
 @dataclass(frozen=True)
@@ -286,6 +298,7 @@ CHOICES = {
     ("sms", "provider"): {"console", "tencent"},
     ("ca", "backend"): {"builtin", "cfssl"},
     ("ca", "key_algorithm"): {"ecdsa-p256", "rsa-2048"},
+    ("storage", "backend"): {"local", "s3"},
 }
 NOTICE_VALUES = {"title", "order_no", "status", "time", "detail"}
 
@@ -529,6 +542,13 @@ def _check_values(settings: Settings, *, check_files: bool) -> None:
     aes_key = settings.wechat.encoding_aes_key
     if aes_key and len(aes_key) != 43:
         raise ConfigError("wechat.encoding_aes_key: must be the 43 characters WeChat shows")
+    storage = settings.storage
+    if storage.backend == "s3" and not all(
+        [storage.s3_endpoint, storage.s3_bucket, storage.s3_access_key, storage.s3_secret_key]
+    ):
+        raise ConfigError(
+            "storage: backend s3 needs s3_endpoint, s3_bucket, s3_access_key and s3_secret_key"
+        )
     if check_files:
         for section, key in PEM_FILE_KEYS:
             pem_path = getattr(getattr(settings, section), key)

@@ -27,7 +27,14 @@ from bot.messages import Answer, HandOver, Inbound, TextReply
 from bot.outbox import utcnow
 from bot.services import Services
 from bot.validators import Invalid
-from models.orders import Conversation, Order, OrderStatus, answer_context, load_conversation
+from models.orders import (
+    Conversation,
+    Order,
+    OrderStatus,
+    answer_context,
+    load_conversation,
+    save_turn,
+)
 
 StepAction = Callable[["Turn", Step, Inbound], Awaitable[str | None]]
 EnterHook = Callable[["Turn", Step], Awaitable[str]]
@@ -258,8 +265,7 @@ class Engine:
                 return await self._offer_resume(conversation, draft, draft.kind, T.WELCOME_BACK)
             turn = self._turn_for(conversation, draft)
             answer = await self._turn(turn, inbound)
-            await draft.save()
-            await conversation.save()
+            await save_turn(draft, conversation)
             return answer
 
     # -- forms (the mini-program): the same drafts and validators, a whole form at once --------
@@ -317,8 +323,7 @@ class Engine:
                 if k in turn.flow.steps_by_key
             ):
                 unconfirm(turn)
-            await draft.save()
-            await conversation.save()
+            await save_turn(draft, conversation)
             return self.view(turn), errors
 
     async def fill_special(self, channel: str, openid: str, key: str, inbound: Inbound) -> FormStep:
@@ -348,8 +353,7 @@ class Engine:
             if self.current_step(turn) is None:
                 completed = await self._complete(turn)
                 message = "\n".join(r.text for r in completed.replies if isinstance(r, TextReply))
-            await draft.save()
-            await conversation.save()
+            await save_turn(draft, conversation)
             return FormStep(self.view(turn), "", message)
 
     def _reached(self, turn: Turn, step: Step) -> bool:

@@ -20,12 +20,13 @@ from typing import Any
 
 from aiohttp import BodyPartReader, web
 
+from bot.bodies import read_at_most
 from bot.engine import Engine, FormStep
 from bot.flows import Flow, Step
 from bot.messages import Inbound
 from bot.pay.miniprogram import pay_params
 from bot.services import Services
-from bot.uploads import describe_material, material_for
+from bot.uploads import describe_material, material_for, prepare_inbound
 from bot.wechat.client import WeChatAPIError, WeChatClient
 
 PREFIX = "/api/mp/v1"
@@ -220,6 +221,7 @@ class MiniProgramApi:
         inbound = Inbound(
             openid=openid, kind="image", create_time=int(time.time()), data=data, channel=CHANNEL
         )
+        inbound = await prepare_inbound(inbound)  # before the transaction of the form's step
         result = await self.engine.fill_special(CHANNEL, openid, slot, inbound)
         if result.draft is None or result.error:
             return _form_step(result)
@@ -228,7 +230,11 @@ class MiniProgramApi:
             {
                 "draft": dataclasses.asdict(result.draft),
                 "message": result.message,
-                "material": describe_material(material) if material else None,
+                "material": (
+                    describe_material(self.services, material, result.draft.order_no)
+                    if material
+                    else None
+                ),
             }
         )
 
@@ -294,7 +300,7 @@ async def read_json(request: web.Request) -> Any:
     """The request's JSON body (at most ``MAX_JSON`` bytes); None when it is not JSON."""
     if request.content_length is not None and request.content_length > MAX_JSON:
         return None
-    raw = await request.content.read(MAX_JSON + 1)
+    raw = await read_at_most(request.content, MAX_JSON)
     if len(raw) > MAX_JSON:
         return None
     try:

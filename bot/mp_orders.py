@@ -8,7 +8,9 @@ lookups and rules as the chat (``handlers.order_query``).
 - ``POST orders/lookup/verify`` ``{"kind", "id_number", "code"}`` → the orders of that unit or
   person; the session may then open them for a while;
 - ``GET orders/{order_no}``: one order the user may see (404 for any other, so order numbers
-  cannot be probed).
+  cannot be probed), with its invoice's state and signed download link; its applicant also
+  gets the material photos' review status and signed links to see them;
+- ``POST orders/{order_no}/invoice/resend``: 电子发票重新获取 (email the invoice again).
 """
 
 from __future__ import annotations
@@ -18,7 +20,11 @@ from typing import Any
 
 from aiohttp import web
 
+from bot import invoices
+from bot.engine import decrypt_answers
+from bot.material_review import material_slots
 from bot.mp_api import BAD_REQUEST, PREFIX, MiniProgramApi, error, read_json
+from bot.uploads import describe_material
 from bot.validators import Invalid
 from handlers.order_query import QUERY_TTL, LookupRefused, OrderQuery
 from models.orders import Order
@@ -42,6 +48,7 @@ class MiniProgramOrders:
             web.post(f"{PREFIX}/orders/lookup", self.lookup),
             web.post(f"{PREFIX}/orders/lookup/verify", self.verify),
             web.get(f"{PREFIX}/orders/{{order_no}}", self.detail),
+            web.post(f"{PREFIX}/orders/{{order_no}}/invoice/resend", self.resend_invoice),
         ]
 
     async def own(self, request: web.Request) -> web.Response:
@@ -90,20 +97,58 @@ class MiniProgramOrders:
     async def detail(self, request: web.Request) -> web.Response:
         """One order, masked, with its next step, password method and invoice."""
         openid, unionid = await self.api.session(request)
-        order = await Order.get_or_none(order_no=request.match_info["order_no"][:32])
-        if order is None or not self.query.may_see(
-            order, openid, unionid, await self._granted(openid)
-        ):
+        order = await self._visible(request, openid, unionid)
+        if order is None:
             return error(404, "no_such_order", NO_SUCH_ORDER)
+        invoice = await invoices.view(self.api.services, order)
         return web.json_response(
             {
                 **self.query.summary(order),
                 "payment": await self.query.payment(order),
                 "details": self.query.details(order).splitlines(),
                 "password_method": self.query.password_method(order),
-                "invoice": self.query.invoice(order),
+                "invoice": await self.query.invoice(order),
+                "invoice_status": invoice.label,
+                "invoice_url": invoice.url,
+                "materials": await self._materials(order, openid, unionid),
             }
         )
+
+    async def resend_invoice(self, request: web.Request) -> web.Response:
+        """电子发票重新获取: the invoice is emailed again (rate limited)."""
+        openid, unionid = await self.api.session(request)
+        order = await self._visible(request, openid, unionid)
+        if order is None:
+            return error(404, "no_such_order", NO_SUCH_ORDER)
+        try:
+            email = await invoices.resend(self.api.services, order, openid)
+        except invoices.InvoiceRefused as exc:
+            return error(409, "refused", str(exc))
+        return web.json_response({"sent_to": email})
+
+    async def _visible(
+        self, request: web.Request, openid: str, unionid: str | None
+    ) -> Order | None:
+        order = await Order.get_or_none(order_no=request.match_info["order_no"][:32])
+        if order is None or not self.query.may_see(
+            order, openid, unionid, await self._granted(openid)
+        ):
+            return None
+        return order
+
+    async def _materials(self, order: Order, openid: str, unionid: str | None) -> list[Any]:
+        """The photos in use with their review status and a signed link to each — for the
+        applicant only (not for others who looked the order up by SMS)."""
+        if not self.query.may_see(order, openid, unionid, []):
+            return []
+        services = self.api.services
+        flow = self.query.engine.flows[order.kind]
+        slots = await material_slots(order, flow, decrypt_answers(services, flow, order))
+        return [
+            {"label": slot.step.label, **describe_material(services, slot.current, order.order_no)}
+            for slot in slots
+            if slot.current is not None
+        ]
 
     async def _subject(
         self, request: web.Request

@@ -11,7 +11,8 @@ from bot.mailer import EmailCodeChannel, Mailer, build_mailer
 from bot.secrets_box import DataCipher, decode_key
 from bot.sms import SmsSender, build_sms_sender
 from bot.sms_codes import CodeLimits, OneTimeCodes, SmsCodes
-from bot.storage import FileStore, LocalFileStore
+from bot.storage import FileStore
+from bot.storage_s3 import build_file_store
 from bot.store import Store, create_store
 from bot.texts import UNLOCK_CODE_MAIL, UNLOCK_CODE_SUBJECT
 from bot.wechat.client import WeChatClient
@@ -95,7 +96,7 @@ class Services:
     def files(self) -> FileStore:
         """Where materials, invoices and generated files are stored."""
         if self._files is None:
-            self._files = LocalFileStore(self.settings.storage.path)
+            self._files = build_file_store(self.settings.storage, lambda: self.http)
         return self._files
 
     async def close(self) -> None:

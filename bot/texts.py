@@ -41,6 +41,13 @@ PHOTO_WARNINGS = {
     "overexposed": "照片过亮、文字发白，请避开强光和闪光灯后重拍",
     "blurred": "照片模糊，请对准文件、保持手机稳定，对焦清晰后重拍",
 }
+PHOTO_WARNINGS_FOR_REVIEWER = {  # what the console shows of a photo the applicant kept anyway
+    "small": "分辨率偏低（申请人仍选择使用）",
+    "dark": "照片偏暗（申请人仍选择使用）",
+    "overexposed": "照片过亮（申请人仍选择使用）",
+    "blurred": "照片可能模糊（申请人仍选择使用）",
+}
+MATERIAL_STATUS = {"pending": "待审核", "accepted": "已通过", "rejected": "已退回"}
 PHOTO_RETAKE = (
     "⚠️ 这张照片可能影响审核：\n{reasons}\n\n"
     "请直接发送重拍的照片；如确认照片清晰可用，请回复“仍然使用”。"
@@ -112,6 +119,7 @@ PASSWORD_CHANNELS = {
 # -- fixing what the review sent back (handlers.review) ---------------------------------------
 FIX_ITEM = "您的订单 {order_no} 需要修改（第 {n}/{total} 项）：{label}\n原因：{reason}\n\n{prompt}"
 FIX_WANT_PHOTO = "请发送“{label}”的新照片。"
+FIX_SEE_PHOTO = '<a href="{url}">查看被退回的照片</a>（{minutes} 分钟内有效）'
 FIX_WANT_TEXT = "请直接回复新的“{label}”。"
 FIX_DONE = (
     "✅ 已全部修改，订单 {order_no} 已重新提交审核，无需再次支付。"
@@ -156,3 +164,18 @@ UNLOCK_CODE_MAIL = (
     "请在电脑上的证书助手中输入授权码，并设置新的 PIN 码。\n\n"
     "如非本人操作，请忽略本邮件，并联系客服。"
 )
+
+# -- electronic invoices (bot.invoices): the email and the download page ----------------------
+
+INVOICE_MAIL_SUBJECT = "电子发票：订单 {order_no}"
+INVOICE_MAIL = (
+    "您好：\n\n附件是订单 {order_no}（{service}）的电子发票（PDF）。"
+    "电子发票是国税局认可的有效凭证，其法律效力、基本用途及使用规定同纸质发票，"
+    "如需纸质发票请下载后自行打印。\n\n"
+    "如未收到或遗失，可在公众号“订单查询”中选择该订单的“发票”，回复“电子发票重新获取”重新发送。"
+)
+INVOICE_FILENAME = "电子发票-{order_no}.pdf"
+INVOICE_LINK_GONE = "下载链接无效或已过期，请在公众号“订单查询”中重新获取。"
+INVOICE_NOT_ISSUED = "该订单的发票尚未开具，开具后将自动发送至预留邮箱。"
+INVOICE_NO_EMAIL = "该订单没有预留电子邮箱，请拨打客服电话获取发票。"
+INVOICE_RESEND_TOO_OFTEN = "发票重新发送过于频繁，请 {minutes} 分钟后再试。"

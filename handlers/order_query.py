@@ -17,6 +17,7 @@ from typing import Any
 from tortoise.expressions import Q
 
 from bot import engine_texts as ENGINE_TEXTS
+from bot import invoices
 from bot.engine import VERB_CANCEL, VERB_CONTINUE, Engine, decrypt_answers, normalise
 from bot.flows import StepKind
 from bot.masking import mask_email
@@ -34,16 +35,16 @@ from handlers.certificate_password import password_delivery
 from handlers.common import yuan
 from handlers.payments import payment_replies
 from models.orders import Conversation, Order, OrderStatus
-from models.payments import Payment, PaymentState
+from models.payments import Payment, PaymentState, Refund, RefundState
 
 QUERY_TTL = 15 * 60  # a chat query session, and a mini-program's grant after the SMS code
 LOOKUP_LIMIT = (10, 3600.0)  # lookups per WeChat user, and per ID number, per hour
 CODE_PURPOSE = "query"
 KIND_CHOICES = {"2": "org", "3": "personal"}
 PHONE_ON_RECORD = {"org": "handler_phone", "personal": "phone"}
-EMAIL_ON_RECORD = {"org": "handler_email", "personal": "email"}
 VERB_EXIT = frozenset({"退出", "退出查询", "结束"}) | VERB_CANCEL
 VERB_RESEND = frozenset({"重新发送", "重发", "重新获取"})
+VERB_INVOICE_AGAIN = frozenset({"5", "电子发票重新获取", "发票重新获取", "重新获取发票"})
 SHOWN_ORDERS = 20
 DELIVERED = {OrderStatus.SHIPPED, OrderStatus.COMPLETED}
 
@@ -220,17 +221,36 @@ class OrderQuery:
             return ""
         settled = {PaymentState.PAID, PaymentState.REFUNDED}
         shown = next((p for p in payments if p.state in settled), payments[0])
-        return T.PAYMENT_LINE.format(state=shown.state.label, amount=yuan(shown.amount_fen))
+        line = T.PAYMENT_LINE.format(state=shown.state.label, amount=yuan(shown.amount_fen))
+        if shown.state is PaymentState.PAID and shown.refunded_fen:
+            line += T.PARTIAL_REFUND.format(amount=yuan(shown.refunded_fen))
+        if await Refund.filter(payment_id=shown.id, state=RefundState.PROCESSING).exists():
+            line += T.REFUND_PROCESSING
+        return line
 
     def password_method(self, order: Order) -> str:
         """How the certificate password was or will be delivered."""
         delivery = password_delivery(order.kind, self._answers(order))
         return delivery.describe(delivered=order.status in DELIVERED)
 
-    def invoice(self, order: Order) -> str:
-        """Where the invoice goes (the invoice itself comes with payment)."""
-        email = self._answers(order).get(EMAIL_ON_RECORD[order.kind], "")
-        return T.INVOICE_NOT_YET.format(email=mask_email(email)) if email else T.INVOICE_NO_EMAIL
+    async def invoice(self, order: Order) -> str:
+        """The invoice: where it goes, whether it is issued, its download link."""
+        address = invoices.email_on_record(order)
+        email = mask_email(address)
+        shown = await invoices.view(self.services, order)
+        if shown.state == "issued":
+            return T.INVOICE_ISSUED.format(email=email, url=shown.url)
+        if shown.state == "pending":
+            return T.INVOICE_PENDING.format(email=email)
+        return T.INVOICE_NOT_YET.format(email=email) if address else T.INVOICE_NO_EMAIL
+
+    async def resend_invoice(self, order: Order, requester: str) -> str:
+        """电子发票重新获取: the reply (sent, or why not)."""
+        try:
+            email = await invoices.resend(self.services, order, requester)
+        except invoices.InvoiceRefused as exc:
+            return str(exc)
+        return T.INVOICE_RESENT.format(email=email)
 
     # -- the chat -------------------------------------------------------------------------------
 
@@ -336,7 +356,11 @@ class OrderQuery:
             return self._show_list(session, [found[no] for no in session.orders if no in found])
         if text == "1" or text in VERB_CONTINUE:
             return await self._continue(inbound, order)
-        shown = {"2": self.password_method, "3": self.invoice, "4": self.details}.get(text)
+        if text == "3":
+            return await self.invoice(order) + "\n\n" + T.DETAIL_HOW
+        if text in VERB_INVOICE_AGAIN:
+            return await self.resend_invoice(order, inbound.openid) + "\n\n" + T.DETAIL_HOW
+        shown = {"2": self.password_method, "4": self.details}.get(text)
         if shown is None:
             return T.DETAIL_PICK_AGAIN
         return shown(order) + "\n\n" + T.DETAIL_HOW

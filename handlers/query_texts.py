@@ -30,13 +30,23 @@ DETAIL_HEAD = "订单 {order_no}\n业务：{title}\n提交日期：{date}\n金�
 DETAIL_NEXT = "下一步：{next}"
 PAYMENT_LINE = "支付状态：{state}（¥{amount}）"
 DETAIL_HOW = (
-    "回复：1 继续办理　2 密码获取方式　3 发票　4 订单详情　0 返回订单列表；“退出”结束查询。"
+    "回复：1 继续办理　2 密码获取方式　3 发票　4 订单详情　5 电子发票重新获取　0 返回订单列表；"
+    "“退出”结束查询。"
 )
-DETAIL_PICK_AGAIN = "请回复 1、2、3、4 或 0。"
+DETAIL_PICK_AGAIN = "请回复 1、2、3、4、5 或 0。"
 NOT_YOUR_DRAFT = "该申请由其他微信号填写，请使用提交申请的微信号继续办理。"
 NOTHING_TO_CONTINUE = "该订单无需继续办理：{next}"
 INVOICE_NOT_YET = "发票将在支付完成后开具，并发送至经办人电子邮箱 {email}。"
 INVOICE_NO_EMAIL = "发票将在支付完成后开具。"
+INVOICE_PENDING = "发票开具中，开具后将发送至经办人电子邮箱 {email}。"
+INVOICE_ISSUED = (
+    "发票已开具，已发送至经办人电子邮箱 {email}。\n"
+    "查看及下载（24 小时内有效）：{url}\n"
+    "未收到邮件？回复 5（电子发票重新获取）重新发送。"
+)
+INVOICE_RESENT = "电子发票已重新发送至 {email}，请查收（可能在垃圾邮件中）。"
+PARTIAL_REFUND = "（已退款 ¥{amount}）"
+REFUND_PROCESSING = "（退款处理中）"
 
 STATUS = {
     "draft": "填写中（未提交）",

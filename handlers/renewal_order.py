@@ -15,6 +15,7 @@ from tortoise.transactions import in_transaction
 
 from bot.engine import decrypt_answers, new_order_no
 from bot.flows import Flow
+from bot.invoices import EMAIL_ON_RECORD
 from bot.masking import mask_email, mask_name, mask_phone
 from bot.outbox import utcnow
 from bot.renewal_rules import SHANGHAI, new_validity
@@ -22,7 +23,7 @@ from bot.services import Services
 from handlers import renewal_texts as T
 from handlers.applications import index_order
 from handlers.common import yuan
-from handlers.order_query import EMAIL_ON_RECORD, PHONE_ON_RECORD
+from handlers.order_query import PHONE_ON_RECORD
 from models.certificates import Certificate
 from models.orders import Order, OrderStatus, answer_context
 from models.renewals import Renewal, RenewalState

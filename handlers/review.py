@@ -14,11 +14,13 @@ from tortoise.transactions import in_transaction
 from bot import engine_texts as ET
 from bot import texts as T
 from bot.engine import VERB_CONTINUE, VERB_HUMAN, Engine, Reprompt, Turn, decrypt_answers, normalise
+from bot.file_links import LINK_MINUTES, material_url
 from bot.flows import StepKind
 from bot.messages import Answer, Inbound, TextReply
 from bot.outbox import utcnow
 from bot.validators import Invalid
 from handlers.applications import index_order
+from models.materials import Material, MaterialStatus
 from models.orders import Conversation, Order, OrderStatus
 from models.staff import Fulfilment
 
@@ -63,7 +65,7 @@ async def _fix(
     item = pending[0]
     step = flow.step(item["key"])
     wants_photo = step.kind is StepKind.UPLOAD
-    asked = _ask(engine, turn, order, items, item)
+    asked = await _ask(turn, order, items, item)
     if text in VERB_CONTINUE or wants_photo != (inbound.kind == "image"):
         return Answer([TextReply(asked)])
     try:
@@ -79,18 +81,26 @@ async def _fix(
     if remaining:
         await order.save()
         await record.save()
-        answer.add(TextReply(_ask(engine, turn, order, items, remaining[0])))
+        answer.add(TextReply(await _ask(turn, order, items, remaining[0])))
     else:
         answer.add(TextReply(await _resubmit(order, record, turn)))
     return answer
 
 
-def _ask(
-    engine: Engine, turn: Turn, order: Order, items: list[dict[str, str]], item: dict[str, str]
-) -> str:
+async def _ask(turn: Turn, order: Order, items: list[dict[str, str]], item: dict[str, str]) -> str:
+    """The item to fix, why, and how; for a photo, a signed link to the one sent back."""
     step = turn.flow.step(item["key"])
     how = T.FIX_WANT_PHOTO if step.kind is StepKind.UPLOAD else T.FIX_WANT_TEXT
     prompt = step.prompt + "\n" + how.format(label=step.label)
+    if step.kind is StepKind.UPLOAD:
+        rejected = (
+            await Material.filter(order=order, slot=step.key, status=MaterialStatus.REJECTED)
+            .order_by("-id")
+            .first()
+        )
+        if rejected is not None:
+            url = material_url(turn.services, rejected, order.order_no)
+            prompt += "\n" + T.FIX_SEE_PHOTO.format(url=url, minutes=LINK_MINUTES)
     return T.FIX_ITEM.format(
         order_no=order.order_no,
         n=items.index(item) + 1,

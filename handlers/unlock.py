@@ -23,6 +23,7 @@ from typing import Any
 from bot.bridge.hub import BridgeHub
 from bot.engine import VERB_CANCEL, Engine, decrypt_answers, normalise
 from bot.flows import StepKind
+from bot.invoices import EMAIL_ON_RECORD
 from bot.logs import get_logger
 from bot.mailer import MailError
 from bot.messages import Answer, Inbound, TextReply
@@ -32,7 +33,7 @@ from bot.sms import SmsError
 from bot.sms_codes import CodeInvalid, CodeRateLimited
 from handlers import unlock_texts as T
 from handlers.identity_check import Alternative, alternatives_for, matches
-from handlers.order_query import EMAIL_ON_RECORD, PHONE_ON_RECORD
+from handlers.order_query import PHONE_ON_RECORD
 from handlers.unlock_certificates import (
     card_certificate,
     holder_name,

@@ -5,6 +5,7 @@ MODEL_MODULES = [
     "models.users",
     "models.orders",
     "models.payments",
+    "models.invoices",
     "models.materials",
     "models.staff",
     "models.certificates",

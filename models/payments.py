@@ -63,6 +63,13 @@ class RefundState(StrEnum):
     CLOSED = "CLOSED"
 
 
+REFUND_LABELS = {
+    RefundState.PROCESSING: "退款处理中",
+    RefundState.SUCCESS: "已退款",
+    RefundState.ABNORMAL: "退款异常",
+    RefundState.CLOSED: "退款已关闭",
+}
+
 REFUND_TRANSITIONS: dict[RefundState, frozenset[RefundState]] = {
     RefundState.PROCESSING: frozenset(
         {RefundState.SUCCESS, RefundState.ABNORMAL, RefundState.CLOSED}

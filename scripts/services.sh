@@ -5,6 +5,7 @@
 set -euo pipefail
 "$(dirname "$0")/install-card-stack.sh"  # pcscd + vpcd + OpenSC for the Key bridge tests
 "$(dirname "$0")/install-browser.sh"  # Chromium for the staff console browser tests
+"$(dirname "$0")/apt-ensure.sh" golang-cfssl  # the real CA engine the CFSSL adapter is tested on
 
 need_apt=()  # the commands, not the packages, say whether PostgreSQL and Redis are here
 command -v pg_isready >/dev/null 2>&1 || need_apt+=(postgresql)

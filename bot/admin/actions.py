@@ -22,6 +22,7 @@ from bot.ca.records import record_produced
 from bot.engine import decrypt_answers
 from bot.flows import Flow, Step, StepKind
 from bot.masking import mask_id_number
+from bot.material_review import record_decision
 from bot.outbox import utcnow
 from bot.services import Services
 from models.orders import Order, OrderStatus
@@ -114,9 +115,11 @@ async def _not_renewal(order: Order) -> None:
 
 
 async def approve(staff: Staff, order_no: str) -> None:
-    """Review passed: the order goes to production and the applicant is told."""
+    """Review passed: the photos in use are accepted, the order goes to production and the
+    applicant is told."""
     async with in_transaction():
         order = await _locked(order_no, OrderStatus.PAID)
+        await record_decision(order, staff.username)
         record = await fulfilment_of(order)
         record.review_round += 1
         record.reviewed_at = utcnow()
@@ -128,7 +131,8 @@ async def approve(staff: Staff, order_no: str) -> None:
 
 
 async def reject(staff: Staff, order_no: str, flow: Flow, items: list[RejectItem]) -> None:
-    """Review failed: the order goes back to the applicant with exactly these items to fix."""
+    """Review failed: the order goes back to the applicant with exactly these items to fix;
+    the photos sent back are marked rejected with their reason, the others accepted."""
     if not items:
         raise ActionRefused("请至少为一项材料或字段选择退回原因。")
     async with in_transaction():
@@ -142,6 +146,8 @@ async def reject(staff: Staff, order_no: str, flow: Flow, items: list[RejectItem
                 raise ActionRefused("退回项无效，请重新选择。")
             kind = "material" if step.kind is StepKind.UPLOAD else "field"
             rejection.append({"key": step.key, "label": step.label, "kind": kind, "reason": reason})
+        materials = {r["key"]: r["reason"] for r in rejection if r["kind"] == "material"}
+        await record_decision(order, staff.username, materials)
         record = await fulfilment_of(order)
         record.review_round += 1
         record.reviewed_at = utcnow()

@@ -217,7 +217,7 @@ async def stylesheet(request: web.Request) -> web.StreamResponse:
 
 def create_admin_app(services: Services, engine: Engine) -> web.Application:
     """The console as a sub-application, mounted at ``/admin/``."""
-    from bot.admin import fulfil_views, review_views
+    from bot.admin import fulfil_views, money_views, review_views
 
     app = web.Application(middlewares=[guard])
     app[ADMIN_SERVICES] = services
@@ -228,4 +228,5 @@ def create_admin_app(services: Services, engine: Engine) -> web.Application:
     app.router.add_get("/admin.css", stylesheet)
     app.router.add_routes(review_views.routes())
     app.router.add_routes(fulfil_views.routes())
+    app.router.add_routes(money_views.routes())
     return app

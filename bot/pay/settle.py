@@ -18,6 +18,7 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from bot.config import PaySettings
+from bot.invoices import create_request
 from bot.logs import get_logger
 from bot.notices import notify_order_paid
 from bot.outbox import enqueue, utcnow
@@ -163,6 +164,7 @@ async def _order_paid(payment: Payment) -> None:
             break
     else:
         await notify_order_paid(order)
+    await create_request(order)  # the invoice, renewals included
     others = await Payment.filter(order_id=order.id, state=PaymentState.UNPAID).exclude(
         id=payment.id
     )
