@@ -25,7 +25,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from cryptography import x509
-from cryptography.hazmat.primitives.serialization import Encoding
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
@@ -60,6 +61,7 @@ PAID_JOB = "renewal.paid"
 OP_TIMEOUT = 30.0  # seconds of a card operation
 PIN_TIMEOUT = 15 * 60.0  # the user types the PIN on the PC
 RUN_LEASE = PIN_TIMEOUT + 10 * OP_TIMEOUT
+UNREADABLE = "bad_card_data"  # the bridge's code for a data object it cannot decode
 
 
 class Refused(Exception):
@@ -149,11 +151,12 @@ class PcRenewal:
         if renewal.state is RenewalState.WRITTEN:
             return self._success(renewal)
         old: Certificate = renewal.old_certificate
-        on_key = (await self._call(renewal, "read_certificate")).get("certificate")
-        serial = serial_of(on_key)
+        on_key, serial = await self._certificate_on_key(renewal)
         if renewal.state is RenewalState.ISSUED and same_serial(serial, renewal.new_serial):
             return await self._finish(renewal, on_key)  # written before the interruption
-        if not same_serial(serial, old.serial_hex):
+        if renewal.state is RenewalState.ISSUED and not serial:
+            await self._prove_new_key(renewal)  # a write torn off: no readable certificate
+        elif not same_serial(serial, old.serial_hex):
             raise Refused("wrong_key", T.WRONG_KEY.format(serial=renewal.key_serial))
         if renewal.state in (RenewalState.PAID, RenewalState.KEYGEN):
             assert isinstance(on_key, str)
@@ -165,6 +168,39 @@ class PcRenewal:
             raise Refused("write_mismatch", T.INTERRUPTED.format(reason=T.NOT_AS_ISSUED))
         read_back = (await self._call(renewal, "read_certificate")).get("certificate")
         return await self._finish(renewal, read_back)
+
+    async def _certificate_on_key(self, renewal: Renewal) -> tuple[str | None, str]:
+        """The Key's certificate (PEM) and its serial; (None, "") when it holds none or one that
+        cannot be read (a write-back torn off)."""
+        try:
+            pem = (await self._call(renewal, "read_certificate")).get("certificate")
+        except CardError as exc:
+            if exc.code != UNREADABLE:
+                raise
+            return None, ""
+        try:
+            return (pem, serial_of(pem)) if isinstance(pem, str) else (None, "")
+        except ValueError:
+            return None, ""
+
+    async def _prove_new_key(self, renewal: Renewal) -> None:
+        """The Key holds the key the issued certificate is for: it signs a request with it
+        (PIN on the PC) that verifies under the certificate's key. Otherwise another Key."""
+        issued = x509.load_pem_x509_certificate(self._issued_pem(renewal).encode())
+        key = issued.public_key()
+        algorithm = "ECCP256" if isinstance(key, ec.EllipticCurvePublicKey) else "RSA2048"
+        args = {
+            "subject": base64.b64encode(issued.subject.public_bytes()).decode(),
+            "algorithm": algorithm,
+            "public_key": key.public_bytes(
+                Encoding.PEM, PublicFormat.SubjectPublicKeyInfo
+            ).decode(),
+        }
+        signed = await self._call(renewal, "sign_csr", args, timeout=PIN_TIMEOUT)
+        try:
+            verify_csr(str(signed.get("csr", "")), issued.subject)
+        except CsrRejected as exc:
+            raise Refused("wrong_key", T.WRONG_KEY.format(serial=renewal.key_serial)) from exc
 
     async def _authenticate(self, renewal: Renewal) -> None:
         """Management-key authentication: the Key's challenge answered by the server."""

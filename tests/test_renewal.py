@@ -25,6 +25,7 @@ from bot.services import Services
 from handlers.applications import build_engine
 from key_bridge.emulator.applet import PivApplet
 from key_bridge.mgmkey import ManagementKeyAlgorithm
+from key_bridge.piv_data import Slot
 from models.certificates import Certificate, CertificateStatus
 from models.jobs import Job
 from models.keys import KeySecret
@@ -358,3 +359,27 @@ async def test_pin_cancelled_on_the_pc_then_a_typo_then_renewed(world: RenewalWo
     await world.run_jobs()
     assert any("还可以再试 2 次" in prompt for prompt in world.pc.prompts)
     await _renewed_once(world)
+
+
+async def test_a_write_back_torn_off_is_written_after_the_key_proves_it_holds_the_new_key(
+    world: RenewalWorld,
+) -> None:
+    await world.issue_old(now() + timedelta(days=5))
+    await world.connect_bridge()
+    await world.order_renewal()
+    world.pc.on_status["正在写入新证书"] = world.card.remove
+    world.pc.type(PIN)
+    await world.pay_order()
+    await world.run_jobs()
+    renewal = await Renewal.get()
+    assert renewal.state is RenewalState.ISSUED
+    world.card.insert()
+    piv = world.piv()  # what a write cut off half-way leaves: an object that is no certificate
+    piv.authenticate_admin(server_answer())
+    piv.write_object(Slot.AUTHENTICATION.object_tag, bytes.fromhex("7003300100"))
+    world.pc.type(PIN)  # the Key signs with the new key to prove it is the same Key
+    await world.chat.say("继续")
+    await world.run_jobs()
+    new = await _renewed_once(world)
+    assert new.serial_hex == renewal.new_serial  # written, never issued again
+    assert len(world.pc.prompts) == 2  # the PIN for the request, then for the proof
