@@ -15,12 +15,14 @@ from bot import documents, metrics
 from bot.bridge.hub import BridgeHub
 from bot.config import Settings
 from bot.db import close_db, init_db, ping_db
+from bot.file_links import FileLinks
 from bot.invoices import InvoiceDownloads
 from bot.logs import get_logger, log_context
 from bot.messages import Dispatcher
 from bot.mp_api import MiniProgramApi
 from bot.pay.h5 import PayPage
 from bot.pay.notify import PayNotifications
+from bot.renewal_links import RenewalLinkPage
 from bot.services import Services, build_services
 from bot.web_security import rate_limits, security_headers
 from bot.wechat.webhook import WeChatChannel
@@ -117,7 +119,9 @@ def create_app(
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics_view)
     app.router.add_routes(documents.routes(settings.storage.path, settings.service.phone))
+    from bot.mp_fixes import MiniProgramFixes
     from bot.mp_orders import MiniProgramOrders
+    from bot.mp_subscriptions import MiniProgramSubscriptions
     from handlers.applications import build_engine
     from handlers.order_query import OrderQuery
     from handlers.router import build_dispatcher
@@ -128,9 +132,13 @@ def create_app(
     mini_program = MiniProgramApi(services, engine)
     app.router.add_routes(mini_program.routes())
     app.router.add_routes(MiniProgramOrders(mini_program, OrderQuery(services, engine)).routes())
+    app.router.add_routes(MiniProgramSubscriptions(mini_program).routes())
+    app.router.add_routes(MiniProgramFixes(mini_program, engine).routes())
     app.router.add_routes(PayNotifications(settings.pay).routes())
     app.router.add_routes(PayPage(services).routes())
+    app.router.add_routes(RenewalLinkPage(services, dispatcher).routes())
     app.router.add_routes(InvoiceDownloads(services).routes())
+    app.router.add_routes(FileLinks(services).routes())
     from bot.admin.web import create_admin_app
 
     app.add_subapp("/admin", create_admin_app(services, engine))

@@ -59,9 +59,21 @@ class RedisSettings:
 
 @dataclass(frozen=True)
 class StorageSettings:
-    """``[storage]``: where uploaded materials and generated files are kept."""
+    """``[storage]``: where uploaded materials and generated files are kept.
+
+    ``backend`` "local" keeps them under ``path``; "s3" in an S3-compatible bucket (path-style
+    URLs: ``s3_endpoint``/``s3_bucket``/key). ``keep_originals`` keeps each photo as the
+    applicant sent it beside the normalised JPEG.
+    """
 
     path: str = "var/files"
+    backend: str = "local"
+    keep_originals: bool = False
+    s3_endpoint: str = ""  # e.g. https://cos.ap-guangzhou.myqcloud.com
+    s3_bucket: str = ""
+    s3_region: str = "us-east-1"
+    s3_access_key: str = ""
+    s3_secret_key: str = ""
 
 
 @dataclass(frozen=True)
@@ -112,6 +124,9 @@ class ServiceSettings:
     name: str = "数字证书服务"
     phone: str = ""
     resume_offer_hours: int = 12  # a draft left this long: ask 继续 / 重新开始 first (0: never)
+    bridge_download_url: str = (
+        ""  # where applicants download the certificate assistant (Key bridge)
+    )
 
 
 @dataclass(frozen=True)
@@ -213,6 +228,18 @@ class NoticeSettings:
     )  # template field -> notice value (title, order_no, status, time, detail)
     order_url: str = ""  # link of every notice; {order_no} is replaced; empty: no link
     sms_fallback: bool = True
+    # Mini-program subscribe messages (订阅消息): notice kind -> template id, the template's
+    # keywords -> notice value (as ``fields``), the order's page ({order_no} is replaced).
+    subscribe_templates: dict[str, str] = field(default_factory=dict)
+    subscribe_fields: dict[str, str] = field(
+        default_factory=lambda: {
+            "thing1": "title",
+            "character_string2": "order_no",
+            "thing3": "status",
+            "time4": "time",
+        }
+    )
+    subscribe_page: str = ""  # e.g. "pages/order/detail?order_no={order_no}"
 
 
 @dataclass(frozen=True)
@@ -275,7 +302,7 @@ class Settings:
         return self.prices.get(key)
 
 
-PRICE_KEY = re.compile(r"^(org|personal)_(\d+)$")
+PRICE_KEY = re.compile(r"^(?:renew_)?(org|personal)_(\d+)$")
 PEM_FILE_KEYS = {("pay", "merchant_private_key"), ("pay", "platform_public_key")}
 CHOICES = {
     ("logging", "format"): {"json", "text"},
@@ -283,6 +310,7 @@ CHOICES = {
     ("sms", "provider"): {"console", "tencent"},
     ("ca", "backend"): {"builtin", "cfssl"},
     ("ca", "key_algorithm"): {"ecdsa-p256", "rsa-2048"},
+    ("storage", "backend"): {"local", "s3"},
 }
 NOTICE_VALUES = {"title", "order_no", "status", "time", "detail"}
 
@@ -427,7 +455,8 @@ def _prices(values: dict[str, Any], where: str = "prices") -> dict[str, int]:
         match = PRICE_KEY.match(key)
         if not match or not 1 <= int(match.group(2)) <= 10:
             raise ConfigError(
-                f"{where}.{key}: unknown price key (expected org_<years> or personal_<years>)"
+                f"{where}.{key}: unknown price key (expected org_<years>, personal_<years>, "
+                "renew_org_<years> or renew_personal_<years>)"
             )
         amount = _convert(f"{where}.{key}", int, value)
         if amount <= 0:
@@ -506,24 +535,42 @@ def _check_values(settings: Settings, *, check_files: bool) -> None:
     url = settings.database.url
     if not url.startswith(("sqlite://", "postgres://", "postgresql://", "asyncpg://")):
         raise ConfigError("database.url: must start with sqlite:// or postgres://")
-    from bot.texts import NOTICE_TITLES
+    from bot.texts import NOTICE_TITLES, RENEWAL_REMINDER_NOTICE
 
+    kinds = [*NOTICE_TITLES, RENEWAL_REMINDER_NOTICE]
     for kind in settings.notices.templates:
+        if kind not in kinds:
+            raise ConfigError(
+                f"notices.templates.{kind}: unknown notice kind (one of {', '.join(kinds)})"
+            )
+    for kind in settings.notices.subscribe_templates:
         if kind not in NOTICE_TITLES:
             raise ConfigError(
-                f"notices.templates.{kind}: unknown notice kind (one of {', '.join(NOTICE_TITLES)})"
+                f"notices.subscribe_templates.{kind}: unknown notice kind"
+                f" (one of {', '.join(NOTICE_TITLES)})"
             )
-    for name, value in settings.notices.fields.items():
-        if value not in NOTICE_VALUES:
-            raise ConfigError(
-                f"notices.fields.{name}: must be one of {', '.join(sorted(NOTICE_VALUES))}"
-            )
+    for section, mapping in (
+        ("fields", settings.notices.fields),
+        ("subscribe_fields", settings.notices.subscribe_fields),
+    ):
+        for name, value in mapping.items():
+            if value not in NOTICE_VALUES:
+                raise ConfigError(
+                    f"notices.{section}.{name}: must be one of {', '.join(sorted(NOTICE_VALUES))}"
+                )
     for day in settings.admin.holidays:
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", day):
             raise ConfigError(f"admin.holidays: {day!r} is not a date like 2026-10-01")
     aes_key = settings.wechat.encoding_aes_key
     if aes_key and len(aes_key) != 43:
         raise ConfigError("wechat.encoding_aes_key: must be the 43 characters WeChat shows")
+    storage = settings.storage
+    if storage.backend == "s3" and not all(
+        [storage.s3_endpoint, storage.s3_bucket, storage.s3_access_key, storage.s3_secret_key]
+    ):
+        raise ConfigError(
+            "storage: backend s3 needs s3_endpoint, s3_bucket, s3_access_key and s3_secret_key"
+        )
     if check_files:
         for section, key in PEM_FILE_KEYS:
             pem_path = getattr(getattr(settings, section), key)

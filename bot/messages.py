@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from bot.images import NormalisedImage
 
 InboundKind = Literal["text", "image", "voice", "video", "location", "link", "event", "other"]
 
@@ -30,6 +33,8 @@ class Inbound:
     to_user: str = ""  # our account's id (gh_...) as WeChat addressed it
     data: bytes = b""  # the file itself, for channels that upload it directly (mini-program)
     fetch_error: int | None = None  # errcode of a failed download of ``media_id``, if tried
+    photo: NormalisedImage | None = None  # ``data`` normalised before the turn (bot.uploads)
+    photo_refused: str = ""  # why ``data`` is no usable photo, found before the turn
 
     @property
     def dedupe_key(self) -> str:

@@ -20,13 +20,14 @@ from typing import Any
 
 from aiohttp import BodyPartReader, web
 
+from bot.bodies import read_at_most
 from bot.engine import Engine, FormStep
 from bot.flows import Flow, Step
 from bot.messages import Inbound
 from bot.pay.miniprogram import pay_params
 from bot.services import Services
-from bot.uploads import describe_material, material_for
-from bot.wechat.client import WeChatAPIError, WeChatClient
+from bot.uploads import describe_material, material_for, prepare_inbound
+from bot.wechat.client import WeChatAPIError
 
 PREFIX = "/api/mp/v1"
 SESSION_TTL = 7 * 24 * 3600
@@ -90,14 +91,7 @@ class MiniProgramApi:
     def __init__(self, services: Services, engine: Engine) -> None:
         self.services = services
         self.engine = engine
-        config = services.settings.miniprogram
-        self.client = WeChatClient(
-            config.app_id,
-            config.app_secret,
-            store=services.store,
-            http=lambda: services.http,
-            base_url=services.settings.wechat.api_base_url,
-        )
+        self.client = services.mp_wechat
 
     def routes(self) -> list[web.RouteDef]:
         """The routes to add to the application."""
@@ -213,13 +207,14 @@ class MiniProgramApi:
     async def upload_material(self, request: web.Request) -> web.Response:
         """A material photo as multipart field ``file`` for the upload step ``slot``."""
         openid = await self._user(request)
-        data = await _file(request)
+        data = await read_upload(request)
         if data is None:
             return error(400, "bad_request", UPLOAD_HOW)
         slot = request.match_info["slot"]
         inbound = Inbound(
             openid=openid, kind="image", create_time=int(time.time()), data=data, channel=CHANNEL
         )
+        inbound = await prepare_inbound(inbound)  # before the transaction of the form's step
         result = await self.engine.fill_special(CHANNEL, openid, slot, inbound)
         if result.draft is None or result.error:
             return _form_step(result)
@@ -228,7 +223,11 @@ class MiniProgramApi:
             {
                 "draft": dataclasses.asdict(result.draft),
                 "message": result.message,
-                "material": describe_material(material) if material else None,
+                "material": (
+                    describe_material(self.services, material, result.draft.order_no)
+                    if material
+                    else None
+                ),
             }
         )
 
@@ -270,7 +269,7 @@ def _form_step(result: FormStep) -> web.Response:
     return web.json_response({"draft": dataclasses.asdict(result.draft), "message": result.message})
 
 
-async def _file(request: web.Request) -> bytes | None:
+async def read_upload(request: web.Request) -> bytes | None:
     """The ``file`` part of a multipart upload, at most ``MAX_UPLOAD`` bytes."""
     if not request.content_type.startswith("multipart/"):
         return None
@@ -294,7 +293,7 @@ async def read_json(request: web.Request) -> Any:
     """The request's JSON body (at most ``MAX_JSON`` bytes); None when it is not JSON."""
     if request.content_length is not None and request.content_length > MAX_JSON:
         return None
-    raw = await request.content.read(MAX_JSON + 1)
+    raw = await read_at_most(request.content, MAX_JSON)
     if len(raw) > MAX_JSON:
         return None
     try:

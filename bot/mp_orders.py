@@ -8,7 +8,8 @@ lookups and rules as the chat (``handlers.order_query``).
 - ``POST orders/lookup/verify`` ``{"kind", "id_number", "code"}`` → the orders of that unit or
   person; the session may then open them for a while;
 - ``GET orders/{order_no}``: one order the user may see (404 for any other, so order numbers
-  cannot be probed), with its invoice's state and signed download link;
+  cannot be probed), with its invoice's state and signed download link; its applicant also
+  gets the material photos' review status and signed links to see them;
 - ``POST orders/{order_no}/invoice/resend``: 电子发票重新获取 (email the invoice again).
 """
 
@@ -20,7 +21,10 @@ from typing import Any
 from aiohttp import web
 
 from bot import invoices
+from bot.engine import decrypt_answers
+from bot.material_review import material_slots
 from bot.mp_api import BAD_REQUEST, PREFIX, MiniProgramApi, error, read_json
+from bot.uploads import describe_material
 from bot.validators import Invalid
 from handlers.order_query import QUERY_TTL, LookupRefused, OrderQuery
 from models.orders import Order
@@ -106,6 +110,7 @@ class MiniProgramOrders:
                 "invoice": await self.query.invoice(order),
                 "invoice_status": invoice.label,
                 "invoice_url": invoice.url,
+                "materials": await self._materials(order, openid, unionid),
             }
         )
 
@@ -130,6 +135,20 @@ class MiniProgramOrders:
         ):
             return None
         return order
+
+    async def _materials(self, order: Order, openid: str, unionid: str | None) -> list[Any]:
+        """The photos in use with their review status and a signed link to each — for the
+        applicant only (not for others who looked the order up by SMS)."""
+        if not self.query.may_see(order, openid, unionid, []):
+            return []
+        services = self.api.services
+        flow = self.query.engine.flows[order.kind]
+        slots = await material_slots(order, flow, decrypt_answers(services, flow, order))
+        return [
+            {"label": slot.step.label, **describe_material(services, slot.current, order.order_no)}
+            for slot in slots
+            if slot.current is not None
+        ]
 
     async def _subject(
         self, request: web.Request

@@ -2,7 +2,9 @@
 
 Each ``notify_*`` function enqueues a ``notice.send`` job; call it inside the transaction of
 the state change it announces. The job key is per (order, kind[, review round]), so a notice
-is never queued twice. The job sends a template message when ``[notices] templates`` has one
+is never queued twice. For an order made in the mini-program the job first sends a subscribe
+message when the applicant allowed one (``bot.subscribe_quota``). Otherwise it sends a template
+message to the official-account follower when ``[notices] templates`` has one
 for the kind, otherwise a customer-service text (WeChat accepts it inside the 48-hour window);
 when WeChat refuses for good (the user unfollowed, 43004; out of the window, 45015; …) it falls
 back to an SMS to the order's contact phone. Network errors and WeChat's temporary errors are
@@ -11,22 +13,22 @@ retried by the worker. The certificate password is never part of a notice.
 
 from __future__ import annotations
 
-from datetime import timedelta, timezone
 from typing import Any
 
 from bot import texts as T
+from bot.china_time import shanghai_minute
 from bot.logs import get_logger
 from bot.outbox import PermanentJobError, enqueue, job_handler, utcnow
 from bot.services import Services
 from bot.sms import ORDER_NOTICE, SmsError, SmsUnavailable
+from bot.subscribe_quota import mp_openid, send_by_subscription
 from bot.wechat.client import WeChatAPIError, WeChatUnavailable
-from models.orders import Conversation, Order, answer_context
+from models.orders import Order, answer_context
 from models.users import WeChatUser
 
 log = get_logger(__name__)
 
 JOB = "notice.send"
-SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
 CONTACT_PHONE = {"org": "handler_phone", "personal": "phone"}  # who hears about the order
 # WeChat answers after which retrying the same message cannot help: SMS instead.
 UNDELIVERABLE = {
@@ -40,15 +42,18 @@ UNDELIVERABLE = {
 KINDS = tuple(T.NOTICE_TITLES)
 
 
-async def _notify(order: Order, kind: str, key: str, **values: str) -> None:
-    """Enqueue the notice ``kind`` of ``order`` under the idempotency ``key``."""
+async def _notify(
+    order: Order, kind: str, key: str, detail: str | None = None, **values: str
+) -> None:
+    """Enqueue the notice ``kind`` of ``order`` under the idempotency ``key`` (``detail``: a
+    template replacing the kind's usual detail)."""
     payload = {
         "order_no": order.order_no,
         "kind": kind,
         "title": T.NOTICE_TITLES[kind],
         "status": T.NOTICE_STATUS[kind].format(**values),
-        "detail": T.NOTICE_DETAIL[kind].format(**values),
-        "time": utcnow().astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"),
+        "detail": (detail or T.NOTICE_DETAIL[kind]).format(**values),
+        "time": shanghai_minute(utcnow()),
         "key": key,
     }
     await enqueue(JOB, payload, dedupe_key=key)
@@ -65,10 +70,12 @@ async def notify_review_passed(order: Order, review_round: int) -> None:
 
 
 async def notify_review_failed(order: Order, review_round: int, items: list[str]) -> None:
-    """The review found ``items`` to fix (one line each: what and why)."""
+    """The review found ``items`` to fix (one line each: what and why); an order made in the
+    mini-program is fixed there, one made in chat in chat."""
     lines = "\n".join(f"{n}. {item}" for n, item in enumerate(items, start=1))
     key = f"notice:{order.order_no}:review_failed:{review_round}"
-    await _notify(order, "review_failed", key, items=lines)
+    where = T.NOTICE_DETAIL_FIX_IN_MP if await mp_openid(order) else None
+    await _notify(order, "review_failed", key, where, items=lines)
 
 
 async def notify_certificate_produced(order: Order, channel: str) -> None:
@@ -111,8 +118,7 @@ def contact_phone(services: Services, order: Order) -> str | None:
 async def recipient(order: Order) -> str | None:
     """The official-account openid to notify: the applicant's own, or for an application made
     in the mini-program, the follower with the same UnionID (None: no way in WeChat)."""
-    from_mp = await Conversation.filter(channel="mp", openid=order.owner_openid).exists()
-    if not from_mp:
+    if await mp_openid(order) is None:
         return order.owner_openid
     if order.owner_unionid:
         follower = await WeChatUser.filter(channel="oa", unionid=order.owner_unionid).first()
@@ -127,6 +133,8 @@ async def send_notice(payload: dict[str, Any], services: Services) -> None:
     order = await Order.get_or_none(order_no=str(payload.get("order_no", "")))
     if order is None:
         raise PermanentJobError("order not found")
+    if await send_by_subscription(services, order, payload):
+        return
     openid = await recipient(order)
     if openid is None:
         await _by_sms(services, order, str(payload["status"]))

@@ -22,11 +22,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
-from zoneinfo import ZoneInfo
 
+from bot.china_time import SHANGHAI
 from bot.texts import RENEWAL_TOO_EARLY, RENEWAL_TOO_LATE
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 RENEW_WINDOW_DAYS = 90  # renewable when fewer than this many days remain
 GRACE_DAYS = 365  # renewable up to this many days after expiry
 

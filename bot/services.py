@@ -11,7 +11,8 @@ from bot.mailer import EmailCodeChannel, Mailer, build_mailer
 from bot.secrets_box import DataCipher, decode_key
 from bot.sms import SmsSender, build_sms_sender
 from bot.sms_codes import CodeLimits, OneTimeCodes, SmsCodes
-from bot.storage import FileStore, LocalFileStore
+from bot.storage import FileStore
+from bot.storage_s3 import build_file_store
 from bot.store import Store, create_store
 from bot.texts import UNLOCK_CODE_MAIL, UNLOCK_CODE_SUBJECT
 from bot.wechat.client import WeChatClient
@@ -30,6 +31,7 @@ class Services:
     lookup_key: bytes = field(repr=False)
     _http: aiohttp.ClientSession | None = field(default=None, repr=False)
     _wechat: WeChatClient | None = field(default=None, repr=False)
+    _mp_wechat: WeChatClient | None = field(default=None, repr=False)
     _sms: SmsSender | None = field(default=None, repr=False)
     _sms_codes: SmsCodes | None = field(default=None, repr=False)
     _mailer: Mailer | None = field(default=None, repr=False)
@@ -59,6 +61,20 @@ class Services:
                 base_url=config.api_base_url,
             )
         return self._wechat
+
+    @property
+    def mp_wechat(self) -> WeChatClient:
+        """The mini-program's API client (login, subscribe messages)."""
+        if self._mp_wechat is None:
+            config = self.settings.miniprogram
+            self._mp_wechat = WeChatClient(
+                config.app_id,
+                config.app_secret,
+                store=self.store,
+                http=lambda: self.http,
+                base_url=self.settings.wechat.api_base_url,
+            )
+        return self._mp_wechat
 
     @property
     def sms(self) -> SmsSender:
@@ -95,7 +111,7 @@ class Services:
     def files(self) -> FileStore:
         """Where materials, invoices and generated files are stored."""
         if self._files is None:
-            self._files = LocalFileStore(self.settings.storage.path)
+            self._files = build_file_store(self.settings.storage, lambda: self.http)
         return self._files
 
     async def close(self) -> None:

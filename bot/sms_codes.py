@@ -44,10 +44,11 @@ import unicodedata
 from collections.abc import Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
+from bot.china_time import SHANGHAI
 from bot.masking import mask_phone
 from bot.sms import VERIFY_CODE, SmsError, SmsRejected, SmsSender, normalize_phone
 from bot.store import LockTimeout, Store, StoreError
@@ -60,7 +61,6 @@ CODE_EXPIRED = "验证码已过期，请重新获取"
 CODE_TOO_MANY_TRIES = "错误次数过多，该验证码已失效，请重新获取"
 CODE_BAD_FORMAT = "请输入 6 位数字验证码"
 
-SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
 CODE_DIGITS = 6
 DAY_KEY_SLACK = 3600.0  # daily counters outlive their day by this much (clock differences)
 SEND_LOCK_LEASE = 30.0  # covers the provider call (renewed while held)

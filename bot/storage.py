@@ -21,6 +21,8 @@ _SAFE_PART = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,80}$")
 _EXTENSIONS = {
     "image/jpeg": "jpg",
     "image/png": "png",
+    "image/webp": "webp",
+    "image/heic": "heic",
     "application/pdf": "pdf",
     "application/xml": "xml",
     "application/ofd": "ofd",
@@ -28,7 +30,14 @@ _EXTENSIONS = {
 
 
 class StorageError(Exception):
-    """A file could not be stored or read (missing, or a key that is not ours)."""
+    """A file could not be stored or read (missing, or a key that is not ours).
+
+    ``code`` names the cause when the store gave one (S3's error code, e.g. ``NoSuchKey``).
+    """
+
+    def __init__(self, message: str, code: str = "") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass(frozen=True)

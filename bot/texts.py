@@ -41,6 +41,13 @@ PHOTO_WARNINGS = {
     "overexposed": "照片过亮、文字发白，请避开强光和闪光灯后重拍",
     "blurred": "照片模糊，请对准文件、保持手机稳定，对焦清晰后重拍",
 }
+PHOTO_WARNINGS_FOR_REVIEWER = {  # what the console shows of a photo the applicant kept anyway
+    "small": "分辨率偏低（申请人仍选择使用）",
+    "dark": "照片偏暗（申请人仍选择使用）",
+    "overexposed": "照片过亮（申请人仍选择使用）",
+    "blurred": "照片可能模糊（申请人仍选择使用）",
+}
+MATERIAL_STATUS = {"pending": "待审核", "accepted": "已通过", "rejected": "已退回"}
 PHOTO_RETAKE = (
     "⚠️ 这张照片可能影响审核：\n{reasons}\n\n"
     "请直接发送重拍的照片；如确认照片清晰可用，请回复“仍然使用”。"
@@ -101,6 +108,10 @@ NOTICE_DETAIL = {
     "shipped": "快递：{courier}，运单号：{tracking_no}。收到后即可使用。",
     "invoice_issued": "电子发票已发送至您的邮箱。",
 }
+# review_failed of an order made in the mini-program: it is fixed there, not in chat
+NOTICE_DETAIL_FIX_IN_MP = (
+    "需要修改：\n{items}\n请在小程序“订单查询”中打开该订单，按提示只修改以上内容，无需再次支付。"
+)
 NOTICE_TEXT = "【{title}】\n订单号：{order_no}\n状态：{status}\n{detail}"
 NOTICE_LINK = "\n查看订单：{url}"
 PASSWORD_CHANNELS = {
@@ -109,10 +120,28 @@ PASSWORD_CHANNELS = {
     "transfer": "对公账户打款附言",
 }
 
+# -- the issued certificate file uploaded in the console (bot.ca.uploaded) -------------------
+CERT_FILE_EMPTY = "请选择 CA 签发的证书文件（.cer / .crt / .pem）。"
+CERT_FILE_TOO_LARGE = "文件过大，证书文件通常只有几 KB，请确认选择的是证书文件。"
+CERT_FILE_UNREADABLE = "无法识别该文件，请上传 CA 签发的证书文件（PEM 或 DER 格式的 .cer / .crt）。"
+CERT_FILE_NOT_CERTIFICATE = "该文件是私钥或证书请求，不是证书，请上传 CA 签发的证书文件。"
+CERT_FILE_NOT_ONE = "文件中应有且只有一张申请人的证书（CA 证书除外），请只导出申请人的证书后上传。"
+CERT_FILE_WRONG_NAME = "证书主题中的名称与订单的单位名称或姓名不一致，请确认上传的是本订单的证书。"
+CERT_FILE_WRONG_IDENTIFIER = (
+    "证书主题中没有本订单的统一社会信用代码或证件号码，请确认上传的是本订单的证书。"
+)
+CERT_FILE_EXPIRED = "该证书已过期，请上传本次签发的证书。"
+CERT_SERIAL_TAKEN = "该证书序列号已登记在其他订单上，请确认证书是否正确。"
+
 # -- fixing what the review sent back (handlers.review) ---------------------------------------
 FIX_ITEM = "您的订单 {order_no} 需要修改（第 {n}/{total} 项）：{label}\n原因：{reason}\n\n{prompt}"
 FIX_WANT_PHOTO = "请发送“{label}”的新照片。"
+FIX_SEE_PHOTO = '<a href="{url}">查看被退回的照片</a>（{minutes} 分钟内有效）'
 FIX_WANT_TEXT = "请直接回复新的“{label}”。"
+FIX_NOTHING = "该订单没有需要修改的内容。"
+FIX_NOT_AN_ITEM = "这一项不需要修改，请只修改审核退回的内容。"
+FIX_UPLOAD_PHOTO = "请上传“{label}”的新照片。"
+FIX_FILL_VALUE = "请填写新的“{label}”。"
 FIX_DONE = (
     "✅ 已全部修改，订单 {order_no} 已重新提交审核，无需再次支付。"
     "CA 将在 3 个工作日内完成审核，结果会通过本公众号通知您。"
@@ -131,6 +160,14 @@ RENEWAL_REMINDER_AFTER = (
     "过期 365 天内仍可在线更新，请点击菜单“证书更新”办理；超过 365 天需重新申请。"
 )
 CERTIFICATE_KIND_NAMES = {"org": "单位数字证书", "personal": "个人数字证书"}
+RENEWAL_REMINDER_NOTICE = "renewal_reminder"  # its [notices] templates key
+RENEWAL_REMINDER_TITLES = {"before": "证书到期提醒", "after": "证书过期提醒"}
+RENEWAL_REMINDER_STATUS = {"before": "剩余 {days} 天", "after": "已过期 {days} 天"}
+RENEWAL_REMINDER_LINK = '\n<a href="{url}">点击这里办理证书更新</a>'
+RENEWAL_LINK_TITLE = "证书更新"
+RENEWAL_LINK_OPENED = "已在公众号中为您打开“证书更新”，请返回公众号对话，按提示办理。"
+RENEWAL_LINK_RETURN = "请返回公众号，点击菜单“证书更新”办理。"
+RENEWAL_LINK_EXPIRED = "链接已失效。请在公众号中点击菜单“证书更新”办理。"
 
 # Key bridge pairing (the QR code shown by the certificate assistant on the PC).
 BRIDGE_PAIRED = "已连接电脑上的证书助手（{user}）。请保持 Key 插入，并按微信中的提示继续办理。"

@@ -1,5 +1,7 @@
 """Receiving a material photo: normalise it off the event loop, store it, record it.
 
+Normalising happens before the turn's database transaction (:func:`prepare_inbound`, called
+by each channel once the bytes are there), so no row lock is held while a photo is decoded.
 Decoding and re-encoding (``bot.images``) run in a small dedicated thread pool — Pillow releases
 the GIL, and at most ``IMAGE_WORKERS`` photos are processed at once so a burst of uploads does
 not starve the event loop or every core. Files are written off the loop too, atomically, under
@@ -10,11 +12,15 @@ chose).
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from bot import texts
+from bot.file_links import material_url
 from bot.images import ImageRefused, NormalisedImage, normalise
+from bot.messages import Inbound
+from bot.services import Services
 from bot.storage import FileStore
 from bot.validators import Invalid
 from models.materials import Material
@@ -22,6 +28,13 @@ from models.orders import Order
 
 IMAGE_WORKERS = 2
 _POOL = ThreadPoolExecutor(max_workers=IMAGE_WORKERS, thread_name_prefix="images")
+ORIGINAL_TYPES = {  # what the applicant sent, by Pillow format, as it is kept
+    "JPEG": "image/jpeg",
+    "MPO": "image/jpeg",
+    "PNG": "image/png",
+    "WEBP": "image/webp",
+    "HEIF": "image/heic",
+}
 
 
 async def prepare_photo(data: bytes) -> NormalisedImage:
@@ -35,6 +48,17 @@ async def prepare_photo(data: bytes) -> NormalisedImage:
         ) from exc
 
 
+async def prepare_inbound(inbound: Inbound) -> Inbound:
+    """An image message with its bytes normalised (or refused, with the reason) already, so
+    the turn that records it does no image work inside its database transaction."""
+    if inbound.kind != "image" or not inbound.data or inbound.photo or inbound.photo_refused:
+        return inbound
+    try:
+        return dataclasses.replace(inbound, photo=await prepare_photo(inbound.data))
+    except Invalid as exc:
+        return dataclasses.replace(inbound, photo_refused=exc.reason)
+
+
 def warning_text(codes: list[str]) -> str:
     """Why a retake is asked for, one line per warning, in Chinese."""
     reasons = "\n".join(
@@ -44,11 +68,25 @@ def warning_text(codes: list[str]) -> str:
 
 
 async def store_material(
-    files: FileStore, order: Order, slot: str, data: bytes, source: str
+    files: FileStore,
+    order: Order,
+    slot: str,
+    data: bytes,
+    source: str,
+    *,
+    image: NormalisedImage | None = None,
+    keep_original: bool = False,
 ) -> Material:
-    """Normalise the photo, store it in the order's folder and record it with its warnings."""
-    image = await prepare_photo(data)
-    stored = await files.put(f"orders/{order.order_no}", slot, image.jpeg, "image/jpeg")
+    """Store the normalised photo (normalised here unless ``image`` is given) in the order's
+    folder, and the original beside it when ``keep_original``; record it with its warnings."""
+    if image is None:
+        image = await prepare_photo(data)
+    folder = f"orders/{order.order_no}"
+    stored = await files.put(folder, slot, image.jpeg, "image/jpeg")
+    original_type = ORIGINAL_TYPES.get(image.original_format, "")
+    original_path = None
+    if keep_original and original_type:
+        original_path = (await files.put(folder, f"{slot}.original", data, original_type)).key
     return await Material.create(
         order=order,
         slot=slot,
@@ -64,6 +102,8 @@ async def store_material(
         original_size=image.original_size,
         original_width=image.original_width,
         original_height=image.original_height,
+        original_path=original_path,
+        original_content_type=original_type if original_path else "",
     )
 
 
@@ -77,11 +117,16 @@ async def material_for(order_no: str, slot: str) -> Material | None:
     return await Material.filter(order__order_no=order_no, slot=slot).order_by("-id").first()
 
 
-def describe_material(material: Material) -> dict[str, Any]:
-    """What the applicant's app shows of a stored photo: size and the warnings, explained."""
+def describe_material(services: Services, material: Material, order_no: str) -> dict[str, Any]:
+    """What the applicant's app shows of a stored photo: size, the warnings explained, the
+    review status and reason, and a signed link to see it (valid ``LINK_MINUTES``)."""
     return {
         "id": str(material.id),
         "slot": material.slot,
+        "status": material.status.value,
+        "status_label": texts.MATERIAL_STATUS[material.status.value],
+        "reason": material.reason,
+        "url": material_url(services, material, order_no),
         "width": material.width,
         "height": material.height,
         "size": material.size,

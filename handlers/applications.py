@@ -19,7 +19,7 @@ from bot.secrets_box import lookup_hash
 from bot.services import Services
 from bot.sms import SmsError
 from bot.sms_codes import CodeInvalid, CodeRateLimited
-from bot.uploads import latest_material, store_material, warning_text
+from bot.uploads import latest_material, prepare_inbound, store_material, warning_text
 from bot.validators import Invalid
 from bot.wechat.client import WeChatAPIError
 from handlers import org_certificate, personal_certificate
@@ -74,9 +74,17 @@ async def _receive_photo(turn: Turn, step: Step, inbound: Inbound) -> str | None
         return None
     if inbound.fetch_error is not None:
         raise Invalid(_fetch_failure(inbound.fetch_error))
+    if inbound.photo_refused:
+        raise Invalid(inbound.photo_refused)
     data = inbound.data or await _download(turn, inbound.media_id)
     material = await store_material(
-        turn.services.files, turn.order, step.key, data, source=inbound.channel
+        turn.services.files,
+        turn.order,
+        step.key,
+        data,
+        source=inbound.channel,
+        image=inbound.photo,
+        keep_original=turn.services.settings.storage.keep_originals,
     )
     chat = inbound.channel != MP_CHANNEL  # a form shows the warnings next to the photo
     if material.warnings and chat:
@@ -85,17 +93,17 @@ async def _receive_photo(turn: Turn, step: Step, inbound: Inbound) -> str | None
 
 
 async def prefetch_photo(services: Services, inbound: Inbound) -> Inbound:
-    """A chat photo with its bytes already downloaded, so the download does not happen inside
-    the turn's database transaction; a failure is noted for the step to explain."""
+    """A chat photo with its bytes already downloaded and normalised, so neither happens
+    inside the turn's database transaction; a failure is noted for the step to explain."""
     if inbound.kind != "image" or inbound.data or not inbound.media_id:
-        return inbound
+        return await prepare_inbound(inbound)
     try:
         media = await services.wechat.download_media(inbound.media_id)
     except WeChatAPIError as exc:
         unreachable = -1  # as WeChat's "system busy": ask to send it again later
         code = exc.errcode if exc.errcode is not None else unreachable
         return dataclasses.replace(inbound, fetch_error=code)
-    return dataclasses.replace(inbound, data=media.data)
+    return await prepare_inbound(dataclasses.replace(inbound, data=media.data))
 
 
 async def _download(turn: Turn, media_id: str) -> bytes:

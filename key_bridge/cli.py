@@ -8,11 +8,10 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
+from bot.china_time import SHANGHAI
 from key_bridge.errors import BridgeError
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 DEFAULT_SESSION_FILE = Path.home() / ".certdesk-key-bridge" / "session"
 
 

@@ -26,3 +26,18 @@ class WeChatUser(Model):
 
     def __str__(self) -> str:
         return f"WeChatUser({self.channel}:{self.openid[:6]}…)"
+
+
+class SubscribeQuota(Model):
+    """Mini-program subscribe messages a user allowed for one template: each time they accept
+    in ``wx.requestSubscribeMessage`` one more message may be sent, and each send uses one."""
+
+    id = fields.BigIntField(primary_key=True)
+    openid = fields.CharField(max_length=64)  # the mini-program openid
+    template_id = fields.CharField(max_length=64)
+    remaining = fields.IntField(default=0)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "mp_subscribe_quota"
+        unique_together = (("openid", "template_id"),)

@@ -16,7 +16,8 @@ from bot.config import Settings
 from bot.sandbox.wechat_api import WeChatApiFake
 from models.orders import Order, OrderStatus
 from models.staff import Fulfilment, StaffRole
-from tests.test_admin_helpers import PASSWORD, console_settings, staff
+from tests.cert_files import der, issued
+from tests.test_admin_helpers import ORG_ANSWERS, PASSWORD, console_settings, staff
 from tests.test_application_flows import Chat, client_for
 from tests.test_review_loop import submitted_and_paid
 
@@ -118,12 +119,14 @@ async def test_review_reject_fix_approve_produce_ship_in_chromium(
     assert "制作与寄送" in await page.inner_text("h1")
     await shot("production")
     await page.click(f"text={order.order_no}")
-    await page.fill("input[name=cert_serial]", "5A3F0011")
-    await page.fill("input[name=not_before]", "2026-11-25")
-    await page.fill("input[name=not_after]", "2027-11-24")
-    await page.fill("input[name=key_serial]", "HB2026000123")
+    issued_file = der(issued(ORG_ANSWERS["org_name"], ORG_ANSWERS["uscc"], serial=0x5A3F0011))
+    await page.set_input_files(
+        "input[name=certificate]",
+        {"name": "user.cer", "mimeType": "application/pkix-cert", "buffer": issued_file},
+    )
+    await page.fill("form:has(#produce-file) input[name=key_serial]", "HB2026000123")
     await shot("produce-form")
-    await page.click("#produce")
+    await page.click("#produce-file")
     assert "5A3F0011" in await page.inner_text("main")
     await page.select_option("select[name=courier]", "顺丰速运")
     await page.fill("input[name=tracking_no]", "SF1234567890")

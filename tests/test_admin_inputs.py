@@ -12,8 +12,9 @@ from datetime import UTC, date, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.admin.deadline import SHANGHAI, is_working_day, review_deadline
+from bot.admin.deadline import is_working_day, review_deadline
 from bot.app import create_app
+from bot.china_time import SHANGHAI
 from bot.config import Settings
 from bot.services import Services
 from models.orders import Order

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from bot.ca import ORG, BuiltinCA, IssuedCertificate
 from bot.ca.records import record_issued
+from bot.china_time import SHANGHAI
 from bot.config import Settings
 from bot.db import close_db, init_db
 from bot.outbox import utcnow
@@ -25,7 +26,7 @@ from bot.reminders import (
     reminder_text,
     scan,
 )
-from bot.renewal_rules import SHANGHAI, new_validity
+from bot.renewal_rules import new_validity
 from bot.sandbox.wechat_api import WeChatApiFake
 from bot.secrets_box import lookup_hash
 from bot.services import Services, build_services
@@ -188,7 +189,9 @@ async def test_unreachable_user_is_not_retried_forever(svc: Services, ca: Builti
 def test_reminder_text_after_expiry(ca: BuiltinCA) -> None:
     end = datetime(2027, 3, 10, 15, 59, 59, tzinfo=SHANGHAI)
     issued = asyncio.run(_issue(ca, end - timedelta(days=365), end))
-    record = Certificate(kind="org", not_after=end, certificate_pem=issued.pem)
+    record = Certificate(
+        kind="org", not_after=end, certificate_pem=issued.pem, subject_dn=issued.subject_dn
+    )
     text = reminder_text(record, end + timedelta(days=45))
     assert "已于 2027年03月10日 过期 45 天" in text and "365 天内" in text
 

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import AsyncIterator
-from datetime import date, timedelta, timezone
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from bot import notices
 from bot.admin import actions
+from bot.china_time import SHANGHAI
 from bot.config import ConfigError, Settings, load_settings
 from bot.db import close_db, init_db
 from bot.reminders import SCAN_JOB
@@ -31,9 +32,6 @@ from tests.test_admin_helpers import org_flow, paid_order
 
 TEMPLATE = "TPL-order-status"
 ORDER_URL = "https://ca.example.com/orders/{order_no}"
-
-
-SHANGHAI = timezone(timedelta(hours=8))
 
 
 def notice_settings(settings: Settings, fake: WeChatApiFake, templates: bool = True) -> Settings:

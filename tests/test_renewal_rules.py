@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.china_time import SHANGHAI
 from bot.renewal_rules import (
-    SHANGHAI,
     Eligibility,
     add_years,
     check_renewal,

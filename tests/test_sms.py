@@ -22,6 +22,7 @@ import redis.asyncio as aioredis
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.china_time import SHANGHAI
 from bot.config import ConfigError, SmsSettings
 from bot.sms import (
     CERT_PASSWORD,
@@ -46,7 +47,6 @@ from bot.sms_codes import (
     CODE_PHONE_DAILY,
     CODE_REQUESTER_DAILY,
     CODE_TOO_MANY_TRIES,
-    SHANGHAI,
     CodeInvalid,
     CodeLimits,
     CodeRateLimited,

@@ -5,6 +5,7 @@ uploaded by the mini-program, normalised, checked and stored.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import io
 import threading
@@ -15,11 +16,15 @@ from aiohttp.test_utils import TestClient
 from PIL import Image
 
 from bot.config import Settings
+from bot.messages import Inbound
 from bot.sandbox.wechat_api import WeChatApiFake
+from bot.services import build_services
 from bot.uploads import IMAGE_WORKERS, prepare_photo
+from handlers.applications import prefetch_photo
 from handlers.demo_script import ORG_APPLICATION
 from models.materials import Material
 from models.orders import Order
+from tests.conftest import with_wechat
 from tests.photos import document_image, document_photo, encode, heic, phone_photo
 from tests.test_application_flows import Chat, client_for, fill
 from tests.test_mp_api import API, login, mp_client
@@ -220,3 +225,23 @@ async def test_photos_are_normalised_off_the_event_loop_at_most_two_at_a_time() 
     assert len(gaps) > 10 and max(gaps) < 0.1  # the loop kept answering meanwhile
     workers = {t.name for t in threading.enumerate() if t.name.startswith("images")}
     assert 1 <= len(workers) <= IMAGE_WORKERS == 2
+
+
+async def test_a_chat_photo_reaches_the_turn_downloaded_and_normalised_already(
+    settings: Settings, wechat_api: WeChatApiFake
+) -> None:
+    """The download and the normalisation happen before the turn's database transaction."""
+    services = build_services(with_wechat(settings, wechat_api, token="t"))
+    try:
+        phone = phone_photo()
+        sent = Inbound(
+            openid="o-pre", kind="image", create_time=0, media_id=wechat_api.add_media(phone)
+        )
+        ready = await prefetch_photo(services, sent)
+        assert ready.data == phone and ready.photo is not None and not ready.photo_refused
+        assert (ready.photo.width, ready.photo.height) == (1512, 2000)
+        renamed = wechat_api.add_media("不是照片".encode() * 50, "image/jpeg")
+        refused = await prefetch_photo(services, dataclasses.replace(sent, media_id=renamed))
+        assert refused.photo is None and "不是照片" in refused.photo_refused
+    finally:
+        await services.close()

@@ -4,14 +4,14 @@ Saturdays, Sundays and the configured public holidays are not working days)."""
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 
-SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
+from bot.china_time import SHANGHAI, shanghai_minute
 
 
 def local_time(value: datetime | None) -> str:
     """A stored UTC time as staff read it (Asia/Shanghai, to the minute)."""
-    return value.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if value else ""
+    return shanghai_minute(value) if value else ""
 
 
 def is_working_day(day: date, holidays: Collection[str]) -> bool:

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import date
 
 from aiohttp import web
+from aiohttp.web_request import FileField
+from tortoise.expressions import Subquery
 from tortoise.transactions import in_transaction
 
 from bot.admin import actions, delivery
@@ -18,7 +20,9 @@ from bot.admin.web import (
     staff_of,
     text_input,
 )
+from bot.ca.uploaded import MAX_FILE_BYTES
 from models.orders import Order, OrderStatus
+from models.renewals import Renewal
 from models.staff import Fulfilment, StaffRole
 
 OPERATORS = (StaffRole.OPERATOR,)
@@ -35,8 +39,11 @@ def _refused(message: str) -> web.Response:
 @allow(*OPERATORS)
 async def production(request: web.Request) -> web.StreamResponse:
     """Approved orders to produce and ship, and shipped ones awaiting delivery."""
-    orders = await Order.filter(status__in=[OrderStatus.APPROVED, OrderStatus.SHIPPED]).order_by(
-        "updated_at"
+    renewals = Renewal.all().values_list("order_id", flat=True)  # done on the users' PCs
+    orders = (
+        await Order.filter(status__in=[OrderStatus.APPROVED, OrderStatus.SHIPPED])
+        .exclude(id__in=Subquery(renewals))
+        .order_by("updated_at")
     )
     records = {r.order_id: r for r in await Fulfilment.filter(order_id__in=[o.id for o in orders])}  # type: ignore[attr-defined]
     rows = [(order, records.get(order.id)) for order in orders]
@@ -64,6 +71,27 @@ async def produce(request: web.Request) -> web.StreamResponse:
             cert_serial=text_input(form.get("cert_serial")),
             not_before=_date(text_input(form.get("not_before"))),
             not_after=_date(text_input(form.get("not_after"))),
+            key_serial=text_input(form.get("key_serial")),
+        )
+    except actions.ActionRefused as exc:
+        return _refused(str(exc))
+    raise _back(order_no)
+
+
+@allow(*OPERATORS)
+async def produce_from_file(request: web.Request) -> web.StreamResponse:
+    """Record the certificate from the issued file (PEM or DER) and the Key serial."""
+    order_no = order_no_of(request)
+    form = await request.post()
+    upload = form.get("certificate")
+    data = upload.file.read(MAX_FILE_BYTES + 1) if isinstance(upload, FileField) else b""
+    try:
+        await actions.produce_from_file(
+            services_of(request),
+            staff_of(request),
+            order_no,
+            flows=request.app[ADMIN_ENGINE].flows,
+            certificate_file=data,
             key_serial=text_input(form.get("key_serial")),
         )
     except actions.ActionRefused as exc:
@@ -142,6 +170,7 @@ def routes() -> list[web.RouteDef]:
     return [
         web.get("/production", production),
         web.post("/orders/{order_no}/produce", produce),
+        web.post("/orders/{order_no}/produce-file", produce_from_file),
         web.post("/orders/{order_no}/ship", ship),
         web.post("/orders/{order_no}/delivered", delivered),
         web.get("/transfers", transfers),

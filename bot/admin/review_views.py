@@ -9,7 +9,7 @@ from aiohttp import web
 from tortoise.transactions import in_transaction
 
 from bot.admin import actions
-from bot.admin.deadline import SHANGHAI, local_time, review_deadline
+from bot.admin.deadline import local_time, review_deadline
 from bot.admin.money_views import money_context
 from bot.admin.web import (
     ADMIN_ENGINE,
@@ -20,13 +20,18 @@ from bot.admin.web import (
     staff_of,
     text_input,
 )
+from bot.china_time import SHANGHAI
 from bot.engine import Engine, decrypt_answers
+from bot.file_links import file_response, stored_key
 from bot.flows import Flow, StepKind
+from bot.material_review import material_slots
 from bot.outbox import utcnow
 from bot.secrets_box import lookup_hash
+from bot.texts import MATERIAL_STATUS, PHOTO_WARNINGS_FOR_REVIEWER
 from bot.validators import Invalid, mobile
 from models.materials import Material
 from models.orders import Order, OrderStatus
+from models.renewals import Renewal
 from models.staff import AuditLog, Fulfilment, StaffRole
 
 REVIEWERS = (StaffRole.REVIEWER,)
@@ -112,18 +117,20 @@ async def _detail(
             continue
         shown = (revealed or {}).get(step.key) or Engine.display(step, answers)
         fields.append({"step": step, "value": shown, "sensitive": step.sensitive})
-    latest: dict[str, Material] = {}
-    for stored in await Material.filter(order=order).order_by("created_at"):
-        latest[stored.slot] = stored
     materials = []
-    for step in flow.applicable(answers):
-        if step.kind is StepKind.UPLOAD:
-            material = latest.get(step.key)
-            warnings = []
-            if material is not None and min(material.width or 0, material.height or 0) < MIN_SIDE:
+    for slot in await material_slots(order, flow, answers):
+        material, warnings = slot.current, []
+        if material is not None:
+            kept = PHOTO_WARNINGS_FOR_REVIEWER
+            warnings = [kept[code] for code in material.warnings if code in kept]
+            if min(material.width or 0, material.height or 0) < MIN_SIDE:
                 warnings.append(f"分辨率较低（{material.width}×{material.height}）")
-            materials.append({"step": step, "material": material, "warnings": warnings})
+        history = [(m, local_time(m.created_at)) for m in slot.history]
+        materials.append(
+            {"step": slot.step, "material": material, "warnings": warnings, "history": history}
+        )
     record = await Fulfilment.get_or_none(order=order)
+    renewal = await Renewal.get_or_none(order_id=order.id)  # done on the user's PC, not here
     context = {
         "order": order,
         "flow": flow,
@@ -136,10 +143,13 @@ async def _detail(
         "rejectable": {s.key for s in actions.rejectable_steps(flow, answers)},
         "couriers": actions.COURIERS,
         "can_review": staff_of(request).role in {StaffRole.REVIEWER, StaffRole.ADMIN},
-        "can_fulfil": staff_of(request).role in {StaffRole.OPERATOR, StaffRole.ADMIN},
+        "can_fulfil": renewal is None
+        and staff_of(request).role in {StaffRole.OPERATOR, StaffRole.ADMIN},
+        "renewal": renewal,
         "error": error,
         "other": OTHER,
         **await money_context(order, staff_of(request)),
+        "material_status": MATERIAL_STATUS,
     }
     return render(request, "order.html", context, status)
 
@@ -165,20 +175,26 @@ async def reveal(request: web.Request) -> web.StreamResponse:
     return await _detail(request, order, revealed={key: answers[key]})
 
 
-@allow(*EVERYONE)
+async def _material_response(request: web.Request, variant: str) -> web.StreamResponse:
+    material_id = request.match_info["material_id"]
+    valid = material_id.isdigit() and len(material_id) < 19
+    material = await Material.get_or_none(id=int(material_id)) if valid else None
+    found = stored_key(material, variant) if material is not None else None
+    if found is None:
+        raise web.HTTPNotFound()
+    return await file_response(services_of(request).files, *found)
+
+
+@allow(*REVIEWERS)
 async def material_file(request: web.Request) -> web.StreamResponse:
-    """The image of a material (only for signed-in staff; never cached)."""
-    try:
-        material_id = int(request.match_info["material_id"])
-    except ValueError as exc:
-        raise web.HTTPNotFound() from exc
-    material = await Material.get_or_none(id=material_id)
-    if material is None:
-        raise web.HTTPNotFound()
-    path = services_of(request).files.local_path(material.path)
-    if path is None:
-        raise web.HTTPNotFound()
-    return web.FileResponse(path, headers={"Content-Type": material.content_type})
+    """A material's normalised photo (reviewers only; never cached)."""
+    return await _material_response(request, "photo")
+
+
+@allow(*REVIEWERS)
+async def material_original(request: web.Request) -> web.StreamResponse:
+    """A material's original as the applicant sent it, when kept (reviewers only)."""
+    return await _material_response(request, "original")
 
 
 @allow(*REVIEWERS)
@@ -233,5 +249,6 @@ def routes() -> list[web.RouteDef]:
         web.post("/orders/{order_no}/approve", approve),
         web.post("/orders/{order_no}/reject", reject),
         web.get("/materials/{material_id}", material_file),
+        web.get("/materials/{material_id}/original", material_original),
         web.get("/audit", audit_log),
     ]

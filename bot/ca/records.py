@@ -16,6 +16,7 @@ from tortoise.transactions import in_transaction
 from bot.ca.base import CertificateAuthority, IssuedCertificate, RevocationReason
 from bot.outbox import utcnow
 from bot.reminders import ensure_schedule as ensure_reminder_schedule
+from bot.secrets_box import DataCipher
 from models.certificates import Certificate, CertificateStatus
 from models.orders import Order
 
@@ -58,21 +59,44 @@ async def record_produced(
     not_before: datetime,
     not_after: datetime,
     key_serial: str,
+    issuer_dn: str = "",
+    pem: str = "",
 ) -> Certificate:
-    """Record a certificate the CA produced outside certdesk, as its staff typed it in the
-    console (serial, validity, Key): renewal eligibility and reminders then know it."""
+    """Record a certificate the CA produced outside certdesk, as its staff uploaded it (``pem``,
+    as made by ``pem_at_rest``) or typed it (serial, validity, Key) in the console: renewal
+    eligibility and reminders then know it."""
     return await _record(
         order,
         order.kind,
         key_serial=key_serial,
         serial_hex=serial_hex,
-        issuer_dn="",
+        issuer_dn=issuer_dn,
         subject_dn=subject_dn,
         not_before=not_before,
         not_after=not_after,
-        pem="",
+        pem=pem,
         replaces=None,
     )
+
+
+def _pem_context(serial_hex: str) -> str:
+    return f"certificate-pem:{serial_hex}"
+
+
+def pem_at_rest(cipher: DataCipher, kind: str, serial_hex: str, pem: str) -> str:
+    """The PEM as stored: a personal certificate's subject holds an ID number, so its PEM is
+    encrypted (an organisation's credit code is public: its PEM stays readable)."""
+    if kind != "personal" or not pem:
+        return pem
+    return cipher.encrypt(pem, context=_pem_context(serial_hex))
+
+
+def certificate_pem(cipher: DataCipher, certificate: Certificate) -> str:
+    """The certificate's PEM in clear ("" when only typed in), whether stored encrypted or not."""
+    stored = certificate.certificate_pem
+    if not stored or stored.startswith("-----BEGIN"):
+        return stored
+    return cipher.decrypt(stored, context=_pem_context(certificate.serial_hex))
 
 
 async def _record(

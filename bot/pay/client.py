@@ -21,6 +21,7 @@ from urllib.parse import quote
 import aiohttp
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from bot.bodies import read_at_most
 from bot.config import ConfigError, PaySettings
 from bot.logs import get_logger
 from bot.pay import signing
@@ -201,7 +202,7 @@ class PayClient:
             async with self._http().request(
                 method, self.base_url + path, data=data or None, headers=headers, timeout=timeout
             ) as response:
-                raw = await response.content.read(MAX_RESPONSE + 1)
+                raw = await read_at_most(response.content, MAX_RESPONSE)
                 status = response.status
                 answer_headers = dict(response.headers)
         except (aiohttp.ClientError, TimeoutError) as exc:

@@ -14,6 +14,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.bodies import read_at_most
 from bot.config import PaySettings
 from bot.logs import get_logger
 from bot.pay import crypto, signing
@@ -46,7 +47,7 @@ class PayNotifications:
 
     async def receive(self, request: web.Request) -> web.Response:
         """Handle one delivery."""
-        body = await request.content.read(MAX_BODY + 1)
+        body = await read_at_most(request.content, MAX_BODY)
         if len(body) > MAX_BODY:
             return self._refused(413, "PARAM_ERROR", "body too large", request)
         try:

@@ -67,6 +67,7 @@ ERRMSG: dict[int, str] = {
     41004: "appsecret missing",
     41005: "media data missing",
     41008: "missing code",
+    41030: "invalid page rid: 0",
     42001: "access_token expired",
     43004: "require subscribe",
     43101: "user refuse to accept the msg",
@@ -261,6 +262,8 @@ class WeChatApiFake(FakeServer):
     """Fake api.weixin.qq.com for one official account and one mini-program.
 
     ``templates`` / ``subscribe_templates``: known template ids (None accepts any).
+    ``mp_pages``: the mini-program's published pages; a subscribe message to another page is
+    refused with 41030 (None accepts any).
     ``old_token_grace``: how long a superseded ``/cgi-bin/token`` token keeps working.
     ``reject_unicode_escapes``: answer 40033 to JSON bodies with ``\\uXXXX`` escapes of non-ASCII
     text (send raw UTF-8, i.e. ``json.dumps(..., ensure_ascii=False)``).
@@ -275,6 +278,7 @@ class WeChatApiFake(FakeServer):
         mp_app_secret: str = DEFAULT_MP_APP_SECRET,
         templates: Collection[str] | None = None,
         subscribe_templates: Collection[str] | None = None,
+        mp_pages: Collection[str] | None = None,
         token_ttl: int = 7200,
         old_token_grace: float = 300.0,
         reject_unicode_escapes: bool = True,
@@ -287,6 +291,7 @@ class WeChatApiFake(FakeServer):
         }
         self.templates = None if templates is None else set(templates)
         self.subscribe_templates = None if subscribe_templates is None else set(subscribe_templates)
+        self.mp_pages = None if mp_pages is None else set(mp_pages)
         self.token_ttl = token_ttl
         self.old_token_grace = old_token_grace
         self.reject_unicode_escapes = reject_unicode_escapes
@@ -730,6 +735,12 @@ class WeChatApiFake(FakeServer):
         state = body.get("miniprogram_state", "formal")
         if state not in ("developer", "trial", "formal"):
             raise WeChatApiError(47003, "argument invalid! miniprogram_state")
+        page = body.get("page")
+        if page is not None and (
+            not isinstance(page, str)
+            or (self.mp_pages is not None and page.partition("?")[0] not in self.mp_pages)
+        ):
+            raise WeChatApiError(41030)
         self._subscription_message(app, body)
         msgid = int(random_digits(19))
         self._record("subscribe", app, body, msgid)

@@ -20,6 +20,7 @@ from defusedxml import ElementTree as DefusedElementTree
 from wechatpy import replies as wx_replies
 
 from bot import metrics
+from bot.bodies import read_at_most
 from bot.logs import get_logger, log_context
 from bot.messages import (
     Answer,
@@ -304,7 +305,7 @@ def _account_id(inbound: Inbound) -> str:
 async def _read_body(request: web.Request) -> bytes:
     if request.content_length is not None and request.content_length > MAX_BODY:
         raise BadRequest("body too large")
-    body = await request.content.read(MAX_BODY + 1)
+    body = await read_at_most(request.content, MAX_BODY)
     if len(body) > MAX_BODY:
         raise BadRequest("body too large")
     return body

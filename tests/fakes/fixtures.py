@@ -20,11 +20,13 @@ from bot.sandbox.wechat_pay import (
     MerchantCredentials,
     WeChatPayFake,
 )
+from tests.fakes.s3 import S3Fake
 from tests.fakes.smtp import SmtpFake
 from tests.fakes.tencent_sms import TencentSmsFake
 
 __all__ = [
     "MerchantCredentials",
+    "s3",
     "smtp_server",
     "tencent_sms",
     "wechat_api",
@@ -80,4 +82,11 @@ async def tencent_sms() -> AsyncIterator[TencentSmsFake]:
 async def smtp_server() -> AsyncIterator[SmtpFake]:
     """The fake SMTP server (STARTTLS, AUTH required), started."""
     async with SmtpFake() as fake:
+        yield fake
+
+
+@pytest_asyncio.fixture
+async def s3() -> AsyncIterator[S3Fake]:
+    """The fake S3-compatible object store (one bucket), started."""
+    async with S3Fake() as fake:
         yield fake
