@@ -2,7 +2,8 @@
 finished order as the CA does at production, so unlock (and later renewal) can be tried with no
 hardware.
 
-The key pair is generated on the emulated card (after management-key authentication), the CSR is
+The Key gets its own random management key (recorded, as the renewal flow needs it), the key
+pair is generated on the emulated card (after management-key authentication), the CSR is
 signed by the card, a dev-only built-in CA (``bot.ca.builtin.BuiltinCA``, created in a temporary
 directory and deleted with the console) issues the certificate for the order's subject, the
 certificate goes to slot 9A and is recorded with the Key's serial, and the Key gets a random PUK
@@ -25,14 +26,14 @@ from bot.ca.profiles import profile_for, subject_from_answers
 from bot.ca.records import record_issued
 from bot.engine import decrypt_answers
 from bot.flows import Flow
-from bot.key_secrets import new_puk, record_puk
+from bot.key_secrets import new_puk, record_management_key, record_puk
 from bot.services import Services
 from key_bridge.csr import card_csr
 from key_bridge.emulator.applet import DEFAULT_PIN, DEFAULT_PUK, PivApplet
 from key_bridge.emulator.local import LocalTransport
 from key_bridge.errors import InvalidPin, PinBlocked, WrongPin
-from key_bridge.mgmkey import DEFAULT_MANAGEMENT_KEY, answer_challenge
-from key_bridge.piv import AdminChallenge, PivCard
+from key_bridge.mgmkey import ManagementKeyAlgorithm, answer_challenge
+from key_bridge.piv import PivCard
 from models.certificates import Certificate
 from models.orders import Order, OrderStatus
 
@@ -41,6 +42,7 @@ CA_ALGORITHM = "ecdsa-p256"
 VALID_DAYS = 365
 FINISHED = (OrderStatus.SHIPPED, OrderStatus.COMPLETED)
 WRONG_PIN = "000000"
+MANAGEMENT_ALGORITHM = ManagementKeyAlgorithm.TDES  # as Keys are shipped today
 
 
 class FactoryRefused(Exception):
@@ -55,11 +57,6 @@ class PersonalisedKey:
     key_serial: str
     order_no: str
     certificate: Certificate
-
-
-def _answer(challenge: AdminChallenge) -> bytes:
-    """The production line holds the (factory default) management key."""
-    return answer_challenge(challenge.algorithm, DEFAULT_MANAGEMENT_KEY, challenge.challenge)
 
 
 def _flow(services: Services, kind: str) -> Flow:
@@ -102,10 +99,12 @@ class KeyFactory:
             order.kind, decrypt_answers(self.services, _flow(self.services, order.kind), order)
         )
         name = subject.to_name(self.services.settings.ca.identifier_oid)
-        applet = PivApplet()
-        piv = PivCard(LocalTransport(applet))
-        piv.select()
-        piv.authenticate_admin(_answer)
+        management = secrets.token_bytes(MANAGEMENT_ALGORITHM.key_length)
+        applet = PivApplet(management_key=management, management_algorithm=MANAGEMENT_ALGORITHM)
+        piv = _selected(applet)
+        piv.authenticate_admin(
+            lambda challenge: answer_challenge(challenge.algorithm, management, challenge.challenge)
+        )
         algorithm, public_key = piv.generate_key()
         piv.verify_pin(DEFAULT_PIN)
         csr = card_csr(piv, name, public_key, algorithm)
@@ -123,7 +122,8 @@ class KeyFactory:
         piv.change_puk(DEFAULT_PUK, puk.encode())
         key_serial = f"DEV{secrets.randbelow(10**9):09d}"
         record = await record_issued(order, issued, key_serial=key_serial)
-        await record_puk(self.services, key_serial, puk)
+        secret = await record_puk(self.services, key_serial, puk)
+        await record_management_key(self.services, secret, MANAGEMENT_ALGORITHM, management)
         applet.power_on()  # leaves the line: no PIN or management key verified
         return PersonalisedKey(applet, key_serial, order.order_no, record)
 
