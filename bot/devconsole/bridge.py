@@ -11,6 +11,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.devconsole import texts as T
 from key_bridge.client import BridgeClient
 from key_bridge.controller import PIN_PROMPT, CardOperations
 from key_bridge.emulator.applet import DEFAULT_PIN, PivApplet
@@ -52,7 +53,9 @@ class ConsoleUi:
             self.prompts += 1
             number = self.prompts
             if self.auto_pin and prompt == PIN_PROMPT:
-                self.statuses = [*self.statuses, f"{prompt} → 已自动输入 PIN"][-KEEP_STATUSES:]
+                self.statuses = [*self.statuses, T.PIN_TYPED_AUTOMATICALLY.format(prompt=prompt)][
+                    -KEEP_STATUSES:
+                ]
                 return self.pin
             if self._closed:
                 return None

@@ -9,6 +9,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.devconsole import texts as T
 from bot.devconsole.appkeys import BRIDGE, FACTORY, OPENID, SANDBOX
 from bot.devconsole.factory import FactoryRefused, lock_pin, try_pin
 
@@ -72,7 +73,7 @@ async def bridge_personalise(request: web.Request) -> web.Response:
     except FactoryRefused as refused:
         return _refused(str(refused))
     bridge = request.app[BRIDGE]
-    label = f"{made.key_serial}（订单 {made.order_no}）"
+    label = T.KEY_LABEL.format(key_serial=made.key_serial, order_no=made.order_no)
     if bridge.running:
         bridge.swap_key(made.applet, label)
     else:
@@ -84,12 +85,12 @@ async def bridge_lock(request: web.Request) -> web.Response:
     """Lock the PIN of the Key in the reader by typing wrong PINs."""
     bridge = request.app[BRIDGE]
     if bridge.transport is None or not bridge.transport.present:
-        return _refused("读卡器里没有 Key")
+        return _refused(T.NO_KEY_IN_READER)
     try:
         lock_pin(bridge.transport.applet)
     except FactoryRefused as refused:
         return _refused(str(refused))
-    bridge.ui.status("PIN 码已输错 3 次，Key 已锁定")
+    bridge.ui.status(T.PIN_LOCKED)
     return await bridge_state(request)
 
 
@@ -99,7 +100,7 @@ async def bridge_verify_pin(request: web.Request) -> web.Response:
     pin = str((await _body(request)).get("pin", ""))[:8]
     bridge = request.app[BRIDGE]
     if bridge.transport is None or not bridge.transport.present:
-        return _refused("读卡器里没有 Key")
+        return _refused(T.NO_KEY_IN_READER)
     ok = try_pin(bridge.transport.applet, pin)
     state = await bridge_state(request)
     return web.json_response({**json.loads(state.text or "{}"), "ok": ok})
@@ -113,7 +114,7 @@ async def bridge_answer(request: web.Request) -> web.Response:
     if not isinstance(number, int) or not (answer is None or isinstance(answer, str)):
         raise web.HTTPBadRequest(text='{"id": number, "answer": text or null} expected')
     if not request.app[BRIDGE].ui.answer(number, answer if answer is None else answer[:64]):
-        return _refused("这个输入框已经关闭")
+        return _refused(T.PROMPT_CLOSED)
     return await bridge_state(request)
 
 

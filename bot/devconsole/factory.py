@@ -24,6 +24,7 @@ from bot.ca.base import CertificateAuthority
 from bot.ca.builtin import BuiltinCA
 from bot.ca.profiles import profile_for, subject_from_answers
 from bot.ca.records import record_issued
+from bot.devconsole import texts as T
 from bot.engine import decrypt_answers
 from bot.flows import Flow
 from bot.key_secrets import new_puk, record_management_key, record_puk
@@ -64,7 +65,7 @@ def _flow(services: Services, kind: str) -> Flow:
 
     builders = {"org": org_certificate.build_flow, "personal": personal_certificate.build_flow}
     if kind not in builders:
-        raise FactoryRefused(f"订单类型 {kind} 没有证书")
+        raise FactoryRefused(T.NO_CERTIFICATE_KIND.format(kind=kind))
     return builders[kind](services.settings)
 
 
@@ -92,9 +93,7 @@ class KeyFactory:
         """A Key holding a new certificate for ``openid``'s newest shipped or completed order."""
         order = await Order.filter(owner_openid=openid, status__in=FINISHED).order_by("-id").first()
         if order is None:
-            raise FactoryRefused(
-                "这个用户还没有已制作或已完成的订单（先走完一次新办，或运行 certdesk demo）"
-            )
+            raise FactoryRefused(T.NO_FINISHED_ORDER)
         subject = subject_from_answers(
             order.kind, decrypt_answers(self.services, _flow(self.services, order.kind), order)
         )
@@ -128,10 +127,10 @@ class KeyFactory:
         return PersonalisedKey(applet, key_serial, order.order_no, record)
 
     def close(self) -> None:
-        """Delete the CA's directory."""
+        """Delete the sandbox CA's directory (a CA given to the factory is kept)."""
         if self._folder is not None:
             self._folder.cleanup()
-        self._folder, self._ca = None, None
+            self._folder, self._ca = None, None
 
 
 def _selected(applet: PivApplet) -> PivCard:
@@ -161,5 +160,4 @@ def lock_pin(applet: PivApplet) -> int:
             continue
         except PinBlocked:
             return tries
-        # The PIN was the wrong one: change nothing, report.
-        raise FactoryRefused("PIN 恰好是 000000，无法通过输错锁定")
+        raise FactoryRefused(T.PIN_IS_THE_WRONG_PIN)  # 000000 is this Key's PIN

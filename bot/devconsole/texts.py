@@ -1,0 +1,10 @@
+"""What the development console's simulated Key bridge says to the developer (Chinese)."""
+
+NO_FINISHED_ORDER = "这个用户还没有已制作或已完成的订单（先走完一次新办，或运行 certdesk demo）"
+NO_CERTIFICATE_KIND = "订单类型 {kind} 没有证书"
+PIN_IS_THE_WRONG_PIN = "PIN 恰好是 000000，无法通过输错锁定"
+NO_KEY_IN_READER = "读卡器里没有 Key"
+PROMPT_CLOSED = "这个输入框已经关闭"
+PIN_LOCKED = "PIN 码已输错 3 次，Key 已锁定"
+PIN_TYPED_AUTOMATICALLY = "{prompt} → 已自动输入 PIN"
+KEY_LABEL = "{key_serial}（订单 {order_no}）"
