@@ -169,6 +169,7 @@ class SmsSettings:
     endpoint: str = "https://sms.tencentcloudapi.com"
     region: str = "ap-guangzhou"
     templates: dict[str, str] = field(default_factory=dict)
+    resend_seconds: int = 60  # at least this long between two codes to one phone
 
 
 @dataclass(frozen=True)
@@ -532,6 +533,8 @@ def _check_values(settings: Settings, *, check_files: bool) -> None:
         raise ConfigError("ca.identifier_oid: must be a dotted OID such as 2.5.4.5")
     if settings.ca.crl_days < 1:
         raise ConfigError("ca.crl_days: must be at least 1")
+    if not 1 <= settings.sms.resend_seconds <= 3600:
+        raise ConfigError("sms.resend_seconds: must be between 1 and 3600")
     url = settings.database.url
     if not url.startswith(("sqlite://", "postgres://", "postgresql://", "asyncpg://")):
         raise ConfigError("database.url: must start with sqlite:// or postgres://")

@@ -87,7 +87,8 @@ class Services:
     def sms_codes(self) -> SmsCodes:
         """SMS verification codes, shared by all processes through the store."""
         if self._sms_codes is None:
-            self._sms_codes = SmsCodes(self.store, self.sms, self.lookup_key)
+            limits = CodeLimits(resend_interval=float(self.settings.sms.resend_seconds))
+            self._sms_codes = SmsCodes(self.store, self.sms, self.lookup_key, limits=limits)
         return self._sms_codes
 
     @property

@@ -97,6 +97,7 @@ def test_env_overrides_any_key_with_its_type(tmp_path: Path) -> None:
         ({"CERTDESK_SERVER_PROT": "80"}, "server.prot: unknown config key"),
         ({"CERTDESK_NOPE_KEY": "1"}, "CERTDESK_NOPE_KEY: no such config section"),
         ({"CERTDESK_EMAIL_USE_TLS": "maybe"}, "email.use_tls: expected true or false"),
+        ({"CERTDESK_SMS_RESEND_SECONDS": "0"}, "sms.resend_seconds: must be between 1 and 3600"),
     ],
 )
 def test_bad_env_override_names_the_key(env: dict[str, str], named: str) -> None:
