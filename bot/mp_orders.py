@@ -26,7 +26,8 @@ from bot.material_review import material_slots
 from bot.mp_api import BAD_REQUEST, PREFIX, MiniProgramApi, error, read_json
 from bot.uploads import describe_material
 from bot.validators import Invalid
-from handlers.order_query import QUERY_TTL, LookupRefused, OrderQuery
+from handlers.order_lookup import QUERY_TTL, LookupRefused
+from handlers.order_query import OrderQuery
 from models.orders import Order
 
 NO_SUCH_ORDER = "没有找到该订单。"
