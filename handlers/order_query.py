@@ -18,6 +18,7 @@ from bot.messages import Answer, Inbound, TextReply
 from bot.pay.orders import NotPayable
 from bot.validators import Invalid
 from handlers import query_texts as T
+from handlers import review
 from handlers.order_lookup import LOOKUP_LIMIT, QUERY_TTL, LookupRefused
 from handlers.order_views import OrderViews
 from handlers.payments import payment_replies
@@ -166,7 +167,8 @@ class OrderQuery(OrderViews):
         return shown(order) + "\n\n" + T.DETAIL_HOW
 
     async def _continue(self, inbound: Inbound, order: Order) -> str | Answer:
-        """继续办理: resume a draft; other states say what happens next."""
+        """继续办理: resume a draft, pay an unpaid order, fix a rejected one (its applicant
+        only); other states say what happens next."""
         if order.status is OrderStatus.DRAFT:
             if order.owner_openid != inbound.openid:
                 return T.NOT_YOUR_DRAFT + "\n\n" + T.DETAIL_HOW
@@ -178,7 +180,20 @@ class OrderQuery(OrderViews):
             except NotPayable:
                 return T.NOTHING_TO_CONTINUE.format(next=T.NEXT_STEP[order.status.value])
             return Answer(replies)  # still in the query: 0 goes back to the list
+        if order.status is OrderStatus.REJECTED:
+            return await self._fix(inbound, order)
         return T.NOTHING_TO_CONTINUE.format(next=T.NEXT_STEP[order.status.value])
+
+    async def _fix(self, inbound: Inbound, order: Order) -> str | Answer:
+        """A rejected order: its applicant is handed to the review fix loop (first item)."""
+        if order.owner_openid != inbound.openid:
+            return T.FIX_BY_APPLICANT + "\n\n" + T.DETAIL_HOW
+        answer = await review.start(self.engine, inbound, order)
+        if answer is None:  # fixed meanwhile, e.g. in the mini-program
+            await order.refresh_from_db()
+            return T.NOTHING_TO_CONTINUE.format(next=T.NEXT_STEP[order.status.value])
+        await self.end(inbound)
+        return answer
 
     async def _visible(
         self, inbound: Inbound, session: QuerySession, order_no: str

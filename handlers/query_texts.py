@@ -35,6 +35,9 @@ DETAIL_HOW = (
 )
 DETAIL_PICK_AGAIN = "请回复 1、2、3、4、5 或 0。"
 NOT_YOUR_DRAFT = "该申请由其他微信号填写，请使用提交申请的微信号继续办理。"
+FIX_BY_APPLICANT = (
+    "该订单审核未通过，需由申请人在其提交申请的微信中修改（订单查询 → 我的订单 → 继续办理）。"
+)
 NOTHING_TO_CONTINUE = "该订单无需继续办理：{next}"
 INVOICE_NOT_YET = "发票将在支付完成后开具，并发送至经办人电子邮箱 {email}。"
 INVOICE_NO_EMAIL = "发票将在支付完成后开具。"

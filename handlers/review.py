@@ -29,7 +29,27 @@ from handlers.review_fixes import (
 from models.orders import Order
 from models.staff import Fulfilment
 
-__all__ = ["handle", "rejected_order"]
+__all__ = ["handle", "rejected_order", "start"]
+
+FIXING_TTL = 24 * 3600  # how long the order chosen in order query stays the one being fixed
+
+
+def _fixing_key(inbound: Inbound) -> str:
+    return f"review:fixing:{inbound.channel}:{inbound.openid}"
+
+
+async def start(engine: Engine, inbound: Inbound, order: Order) -> Answer | None:
+    """继续办理 of the user's rejected ``order`` (from order query): its first item to fix; the
+    following messages fix this order. None when it is not waiting for the user's corrections."""
+    if order.owner_openid != inbound.openid:
+        return None
+    async with in_transaction():
+        locked = await locked_for_fixing(order)
+        if locked is None:
+            return None
+        answer = await _fix(engine, inbound, "", *locked, ask_only=True)
+    await engine.services.store.set(_fixing_key(inbound), order.order_no, ttl=FIXING_TTL)
+    return answer
 
 
 async def handle(engine: Engine, inbound: Inbound) -> Answer | None:
@@ -37,18 +57,32 @@ async def handle(engine: Engine, inbound: Inbound) -> Answer | None:
     text = normalise(inbound.text) if inbound.kind == "text" else ""
     if inbound.kind not in {"text", "image"} or text in VERB_HUMAN:
         return None
-    if await rejected_order(inbound.openid) is None:
+    chosen = await engine.services.store.get(_fixing_key(inbound))
+    order_no = chosen.decode() if chosen is not None else None
+    if await _rejected(inbound.openid, order_no) is None:
         return None
     async with in_transaction():
-        found = await rejected_order(inbound.openid)
+        found = await _rejected(inbound.openid, order_no)
         locked = await locked_for_fixing(found) if found is not None else None
         if locked is None:
             return None
         return await _fix(engine, inbound, text, *locked)
 
 
+async def _rejected(openid: str, order_no: str | None) -> Order | None:
+    """The order chosen in order query if still waiting for corrections, else the newest."""
+    chosen = await rejected_order(openid, order_no) if order_no is not None else None
+    return chosen or await rejected_order(openid)
+
+
 async def _fix(
-    engine: Engine, inbound: Inbound, text: str, order: Order, record: Fulfilment
+    engine: Engine,
+    inbound: Inbound,
+    text: str,
+    order: Order,
+    record: Fulfilment,
+    *,
+    ask_only: bool = False,
 ) -> Answer:
     turn = fix_turn(engine, inbound, order)
     items = [dict(item) for item in record.rejection]
@@ -58,8 +92,10 @@ async def _fix(
         return Answer([TextReply(T.FIX_DONE.format(order_no=order.order_no))])
     item = left[0]
     asked = await _ask(turn, order, items, item)
-    if text in VERB_CONTINUE or wants_photo(turn.flow.step(item["key"])) != (
-        inbound.kind == "image"
+    if (
+        ask_only
+        or text in VERB_CONTINUE
+        or wants_photo(turn.flow.step(item["key"])) != (inbound.kind == "image")
     ):
         return Answer([TextReply(asked)])
     try:
