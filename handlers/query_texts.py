@@ -47,6 +47,7 @@ INVOICE_ISSUED = (
     "查看及下载（24 小时内有效）：{url}\n"
     "未收到邮件？回复 5（电子发票重新获取）重新发送。"
 )
+INVOICE_CANCELLED = "订单已全额退款，发票申请已取消。"
 INVOICE_RESENT = "电子发票已重新发送至 {email}，请查收（可能在垃圾邮件中）。"
 PARTIAL_REFUND = "（已退款 ¥{amount}）"
 REFUND_PROCESSING = "（退款处理中）"
