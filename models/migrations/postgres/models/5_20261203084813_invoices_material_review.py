@@ -3,8 +3,18 @@ from tortoise import BaseDBAsyncClient
 RUN_IN_TRANSACTION = True
 
 
+# Orders paid before the invoice table existed get their invoice request (issued by staff).
+INVOICE_BACKFILL = """
+        INSERT INTO "invoice" ("order_id", "state", "provider", "emails_sent", "created_at", "updated_at")
+        SELECT o."id", 'pending', 'manual', 0, NOW(), NOW()
+        FROM "orders" o
+        WHERE o."status" IN ('paid', 'rejected', 'approved', 'shipped', 'completed')
+        AND NOT EXISTS (SELECT 1 FROM "invoice" i WHERE i."order_id" = o."id");"""
+
+
 async def upgrade(db: BaseDBAsyncClient) -> str:
-    return """
+    return (
+        """
         CREATE TABLE IF NOT EXISTS "invoice" (
     "id" BIGSERIAL NOT NULL PRIMARY KEY,
     "state" VARCHAR(16) NOT NULL,
@@ -29,6 +39,8 @@ COMMENT ON TABLE "invoice" IS 'The invoice of one paid order: requested at payme
         ALTER TABLE "material" ADD "original_content_type" VARCHAR(64) NOT NULL DEFAULT '';
         ALTER TABLE "material" ADD "reason" VARCHAR(200) NOT NULL DEFAULT '';
         COMMENT ON COLUMN material."status" IS 'PENDING: pending\nACCEPTED: accepted\nREJECTED: rejected';"""
+        + INVOICE_BACKFILL
+    )
 
 
 async def downgrade(db: BaseDBAsyncClient) -> str:

@@ -3,8 +3,18 @@ from tortoise import BaseDBAsyncClient
 RUN_IN_TRANSACTION = True
 
 
+# Orders paid before the invoice table existed get their invoice request (issued by staff).
+INVOICE_BACKFILL = """
+        INSERT INTO "invoice" ("order_id", "state", "provider", "emails_sent", "created_at", "updated_at")
+        SELECT o."id", 'pending', 'manual', 0, strftime('%Y-%m-%d %H:%M:%f+00:00', 'now'), strftime('%Y-%m-%d %H:%M:%f+00:00', 'now')
+        FROM "orders" o
+        WHERE o."status" IN ('paid', 'rejected', 'approved', 'shipped', 'completed')
+        AND NOT EXISTS (SELECT 1 FROM "invoice" i WHERE i."order_id" = o."id");"""
+
+
 async def upgrade(db: BaseDBAsyncClient) -> str:
-    return """
+    return (
+        """
         CREATE TABLE IF NOT EXISTS "invoice" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     "state" VARCHAR(16) NOT NULL /* PENDING: pending\nISSUED: issued\nCANCELLED: cancelled */,
@@ -26,6 +36,8 @@ async def upgrade(db: BaseDBAsyncClient) -> str:
         ALTER TABLE "material" ADD "original_path" VARCHAR(255);
         ALTER TABLE "material" ADD "reviewed_by" VARCHAR(64);
         ALTER TABLE "material" ADD "status" VARCHAR(16) NOT NULL DEFAULT 'pending' /* PENDING: pending\nACCEPTED: accepted\nREJECTED: rejected */;"""
+        + INVOICE_BACKFILL
+    )
 
 
 async def downgrade(db: BaseDBAsyncClient) -> str:
