@@ -4,6 +4,10 @@ When a user whose order was rejected writes, sends a photo or says 继续 (and h
 progress), the items the reviewer named are walked one at a time (``handlers.review_fixes``):
 a new photo for a material, a new value for a field. When the last one is fixed the order
 returns to the review queue, marked as a resubmission, without a second payment.
+
+继续办理 of a rejected order in order query (``start``) asks its first item; that order then
+takes the user's messages before any draft (``handle_chosen``) until it is resubmitted or the
+user picks a service from the menu.
 """
 
 from __future__ import annotations
@@ -29,9 +33,9 @@ from handlers.review_fixes import (
 from models.orders import Order
 from models.staff import Fulfilment
 
-__all__ = ["handle", "rejected_order", "start"]
+__all__ = ["handle", "handle_chosen", "rejected_order", "start", "stop"]
 
-FIXING_TTL = 24 * 3600  # how long the order chosen in order query stays the one being fixed
+FIXING_TTL = 24 * 3600  # how long the order chosen in order query keeps the user's messages
 
 
 def _fixing_key(inbound: Inbound) -> str:
@@ -40,7 +44,8 @@ def _fixing_key(inbound: Inbound) -> str:
 
 async def start(engine: Engine, inbound: Inbound, order: Order) -> Answer | None:
     """继续办理 of the user's rejected ``order`` (from order query): its first item to fix; the
-    following messages fix this order. None when it is not waiting for the user's corrections."""
+    user's next messages fix this order, before any draft (``handle_chosen``) until it is
+    resubmitted or the user picks a service. None when it is not waiting for their corrections."""
     if order.owner_openid != inbound.openid:
         return None
     async with in_transaction():
@@ -52,27 +57,40 @@ async def start(engine: Engine, inbound: Inbound, order: Order) -> Answer | None
     return answer
 
 
+async def stop(engine: Engine, inbound: Inbound) -> None:
+    """The user picked a service: a fix started from order query no longer comes first."""
+    await engine.services.store.delete(_fixing_key(inbound))
+
+
+async def handle_chosen(engine: Engine, inbound: Inbound) -> Answer | None:
+    """The message as a correction of the order chosen in order query (before the user's draft);
+    None when no such order waits for corrections."""
+    chosen = await engine.services.store.get(_fixing_key(inbound))
+    if chosen is None:
+        return None
+    if await rejected_order(inbound.openid, chosen.decode()) is None:
+        await stop(engine, inbound)  # resubmitted (or fixed in the mini-program)
+        return None
+    return await _handle(engine, inbound, chosen.decode())
+
+
 async def handle(engine: Engine, inbound: Inbound) -> Answer | None:
-    """Take the message as a correction of the user's rejected order; None if there is none."""
+    """Take the message as a correction of the user's newest rejected order; None if none."""
+    return await _handle(engine, inbound, None)
+
+
+async def _handle(engine: Engine, inbound: Inbound, order_no: str | None) -> Answer | None:
     text = normalise(inbound.text) if inbound.kind == "text" else ""
     if inbound.kind not in {"text", "image"} or text in VERB_HUMAN:
         return None
-    chosen = await engine.services.store.get(_fixing_key(inbound))
-    order_no = chosen.decode() if chosen is not None else None
-    if await _rejected(inbound.openid, order_no) is None:
+    if await rejected_order(inbound.openid, order_no) is None:
         return None
     async with in_transaction():
-        found = await _rejected(inbound.openid, order_no)
+        found = await rejected_order(inbound.openid, order_no)
         locked = await locked_for_fixing(found) if found is not None else None
         if locked is None:
             return None
         return await _fix(engine, inbound, text, *locked)
-
-
-async def _rejected(openid: str, order_no: str | None) -> Order | None:
-    """The order chosen in order query if still waiting for corrections, else the newest."""
-    chosen = await rejected_order(openid, order_no) if order_no is not None else None
-    return chosen or await rejected_order(openid)
 
 
 async def _fix(

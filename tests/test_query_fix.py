@@ -55,9 +55,11 @@ async def test_continue_a_rejected_order_from_order_query(
     assert "订单详情" in told  # still in the query
     assert "第 1/2 项" not in await finance.say("王五")  # not taken as a correction
 
+    await applicant.click("personal")
+    await applicant.say("王五")  # a new draft in progress: 1 answer given
     await applicant.click("query")
     await applicant.say("1")  # 我的订单
-    detail = await applicant.say("1")
+    detail = await applicant.say("2")  # the rejected order, after the newer draft
     assert "审核未通过" in detail and "回复 1 开始修改" in detail
     first = await applicant.say("1")  # 继续办理
     assert "第 1/2 项" in first and "法定代表人姓名" in first and "与营业执照不一致" in first
@@ -67,6 +69,31 @@ async def test_continue_a_rejected_order_from_order_query(
     assert "已重新提交审核" in done
     order = await Order.get(id=order.id)
     assert order.status == OrderStatus.PAID and order.resubmission
+    draft = await Order.get(owner_openid=applicant.openid, status=OrderStatus.DRAFT)
+    assert len(draft.answers) == 1  # the corrections did not go to the draft
+    assert "❌" not in await applicant.say("北京数字认证测试单位")  # the draft's next answer
+    draft = await Order.get(id=draft.id)
+    assert len(draft.answers) == 2
+
+
+async def test_a_menu_choice_leaves_the_fix_for_later(
+    settings: Settings, wechat_api: WeChatApiFake, aiohttp_client
+) -> None:  # type: ignore[no-untyped-def]
+    client = await app_client(console_settings(settings), wechat_api, aiohttp_client)
+    applicant = Chat(client, wechat_api, "o-qfix-3")
+    await rejected(client, applicant)
+    await applicant.click("personal")
+    await applicant.say("王五")
+    await applicant.click("query")
+    await applicant.say("1")
+    await applicant.say("2")
+    assert "第 1/2 项" in await applicant.say("1")
+    assert "未完成的个人证书申请" in await applicant.click("personal")  # back to the draft
+    assert "第 1/2 项" not in await applicant.say("1")  # 继续填写: the draft, not the fix
+    reply = await applicant.say("北京数字认证测试单位")
+    assert "第 1/2 项" not in reply and "❌" not in reply
+    draft = await Order.get(owner_openid=applicant.openid, status=OrderStatus.DRAFT)
+    assert len(draft.answers) == 2
 
 
 async def test_mini_program_detail_says_how_a_rejected_order_continues(
