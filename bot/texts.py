@@ -87,7 +87,7 @@ NOTICE_TITLES = {
     "password_sent": "证书密码已发送",
     "shipped": "USB Key 已寄出",
     "invoice_issued": "发票已开具",
-    "refunded": "订单已退款",
+    "refunded": "退款成功",
 }
 NOTICE_STATUS = {
     "order_paid": "支付成功，等待审核（3 个工作日内）",
