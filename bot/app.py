@@ -22,6 +22,7 @@ from bot.messages import Dispatcher
 from bot.mp_api import MiniProgramApi
 from bot.pay.h5 import PayPage
 from bot.pay.notify import PayNotifications
+from bot.renewal_links import RenewalLinkPage
 from bot.services import Services, build_services
 from bot.web_security import rate_limits, security_headers
 from bot.wechat.webhook import WeChatChannel
@@ -135,6 +136,7 @@ def create_app(
     app.router.add_routes(MiniProgramFixes(mini_program, engine).routes())
     app.router.add_routes(PayNotifications(settings.pay).routes())
     app.router.add_routes(PayPage(services).routes())
+    app.router.add_routes(RenewalLinkPage(services, dispatcher).routes())
     app.router.add_routes(InvoiceDownloads(services).routes())
     app.router.add_routes(FileLinks(services).routes())
     from bot.admin.web import create_admin_app

@@ -257,7 +257,9 @@ def cmd_ca(args: argparse.Namespace) -> None:
 
 
 def cmd_key_puks(args: argparse.Namespace) -> None:
-    """Record the PUKs of produced Keys (CSV "key serial,PUK" lines on stdin) for unlocks."""
+    """Record the admin secrets of produced Keys (CSV "key serial,PUK[,management key]" lines
+    on stdin, the management key as 3des:<hex> or aes128/aes192/aes256:<hex>) for unlocks and
+    renewals."""
     from bot.key_secrets import import_puks
 
     settings = _settings(args)
@@ -268,7 +270,7 @@ def cmd_key_puks(args: argparse.Namespace) -> None:
             count = await import_puks(services, sys.stdin)
         finally:
             await services.close()
-        print(f"{count} Key PUKs recorded")
+        print(f"{count} Keys recorded")
 
     try:
         asyncio.run(_with_db(settings, load))

@@ -124,6 +124,9 @@ class ServiceSettings:
     name: str = "数字证书服务"
     phone: str = ""
     resume_offer_hours: int = 12  # a draft left this long: ask 继续 / 重新开始 first (0: never)
+    bridge_download_url: str = (
+        ""  # where applicants download the certificate assistant (Key bridge)
+    )
 
 
 @dataclass(frozen=True)
@@ -299,7 +302,7 @@ class Settings:
         return self.prices.get(key)
 
 
-PRICE_KEY = re.compile(r"^(org|personal)_(\d+)$")
+PRICE_KEY = re.compile(r"^(?:renew_)?(org|personal)_(\d+)$")
 PEM_FILE_KEYS = {("pay", "merchant_private_key"), ("pay", "platform_public_key")}
 CHOICES = {
     ("logging", "format"): {"json", "text"},
@@ -452,7 +455,8 @@ def _prices(values: dict[str, Any], where: str = "prices") -> dict[str, int]:
         match = PRICE_KEY.match(key)
         if not match or not 1 <= int(match.group(2)) <= 10:
             raise ConfigError(
-                f"{where}.{key}: unknown price key (expected org_<years> or personal_<years>)"
+                f"{where}.{key}: unknown price key (expected org_<years>, personal_<years>, "
+                "renew_org_<years> or renew_personal_<years>)"
             )
         amount = _convert(f"{where}.{key}", int, value)
         if amount <= 0:
@@ -531,12 +535,13 @@ def _check_values(settings: Settings, *, check_files: bool) -> None:
     url = settings.database.url
     if not url.startswith(("sqlite://", "postgres://", "postgresql://", "asyncpg://")):
         raise ConfigError("database.url: must start with sqlite:// or postgres://")
-    from bot.texts import NOTICE_TITLES
+    from bot.texts import NOTICE_TITLES, RENEWAL_REMINDER_NOTICE
 
+    kinds = [*NOTICE_TITLES, RENEWAL_REMINDER_NOTICE]
     for kind in settings.notices.templates:
-        if kind not in NOTICE_TITLES:
+        if kind not in kinds:
             raise ConfigError(
-                f"notices.templates.{kind}: unknown notice kind (one of {', '.join(NOTICE_TITLES)})"
+                f"notices.templates.{kind}: unknown notice kind (one of {', '.join(kinds)})"
             )
     for kind in settings.notices.subscribe_templates:
         if kind not in NOTICE_TITLES:

@@ -34,11 +34,21 @@ from tortoise.transactions import in_transaction
 from bot.china_time import SHANGHAI
 from bot.logs import get_logger
 from bot.outbox import PermanentJobError, enqueue, job_handler, utcnow
+from bot.renewal_links import renewal_url
 from bot.renewal_rules import GRACE_DAYS, RENEW_WINDOW_DAYS, days_left
 from bot.services import Services
-from bot.texts import CERTIFICATE_KIND_NAMES, RENEWAL_REMINDER_AFTER, RENEWAL_REMINDER_BEFORE
+from bot.texts import (
+    CERTIFICATE_KIND_NAMES,
+    RENEWAL_REMINDER_AFTER,
+    RENEWAL_REMINDER_BEFORE,
+    RENEWAL_REMINDER_LINK,
+    RENEWAL_REMINDER_NOTICE,
+    RENEWAL_REMINDER_STATUS,
+    RENEWAL_REMINDER_TITLES,
+)
 from bot.wechat.client import WeChatAPIError
 from models.certificates import Certificate, CertificateStatus, RenewalReminder
+from models.orders import Order
 
 log = get_logger(__name__)
 
@@ -138,19 +148,48 @@ def reminder_text(certificate: Certificate, now: datetime) -> str:
     return RENEWAL_REMINDER_AFTER.format(kind=kind, subject=subject, expiry=expiry, days=-left)
 
 
+def _template_data(
+    services: Services, certificate: Certificate, order_no: str, now: datetime
+) -> dict[str, str]:
+    """The reminder as ``[notices] fields`` maps a template's fields."""
+    when = "before" if now < certificate.not_after else "after"
+    values = {
+        "title": RENEWAL_REMINDER_TITLES[when],
+        "order_no": order_no,
+        "status": RENEWAL_REMINDER_STATUS[when].format(
+            days=abs(days_left(certificate.not_after, now))
+        ),
+        "time": certificate.not_after.astimezone(SHANGHAI).strftime("%Y-%m-%d"),
+        "detail": reminder_text(certificate, now),
+    }
+    return {name: values[value] for name, value in services.settings.notices.fields.items()}
+
+
 @job_handler(NOTICE_JOB)
 async def send_renewal_reminder(payload: dict[str, Any], services: Services) -> None:
-    """Send one reminder as a customer-service text (a stand-in for the notices module, which
-    may replace this handler with a template notice; the job name and payload stay)."""
+    """Send one reminder: the ``renewal_reminder`` template notice when configured, else a
+    customer-service text; either links to 证书更新 (``bot.renewal_links``)."""
     certificate = await Certificate.get_or_none(id=int(payload["certificate_id"]))
     if certificate is None or certificate.status is not CertificateStatus.ISSUED:
         return  # renewed or revoked since the reminder was queued: say nothing
     if not certificate.owner_openid:
         return
+    now = utcnow()
+    url = renewal_url(services, certificate.owner_openid)
+    template = services.settings.notices.templates.get(RENEWAL_REMINDER_NOTICE)
     try:
-        await services.wechat.send_text(
-            certificate.owner_openid, reminder_text(certificate, utcnow())
-        )
+        if template:
+            order = await Order.get_or_none(id=certificate.order_id)  # type: ignore[attr-defined]
+            data = _template_data(services, certificate, order.order_no if order else "", now)
+            key = f"renewal_reminder:{certificate.id}:{payload.get('reminder', '')}"
+            await services.wechat.send_template(
+                certificate.owner_openid, template, data, url=url or None, client_msg_id=key
+            )
+        else:
+            link = RENEWAL_REMINDER_LINK.format(url=url) if url else ""
+            await services.wechat.send_text(
+                certificate.owner_openid, reminder_text(certificate, now) + link
+            )
     except WeChatAPIError as exc:
         if exc.errcode in WECHAT_GONE:
             raise PermanentJobError(f"user cannot be reached on WeChat ({exc.errcode})") from exc

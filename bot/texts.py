@@ -163,6 +163,14 @@ RENEWAL_REMINDER_AFTER = (
     "过期 365 天内仍可在线更新，请点击菜单“证书更新”办理；超过 365 天需重新申请。"
 )
 CERTIFICATE_KIND_NAMES = {"org": "单位数字证书", "personal": "个人数字证书"}
+RENEWAL_REMINDER_NOTICE = "renewal_reminder"  # its [notices] templates key
+RENEWAL_REMINDER_TITLES = {"before": "证书到期提醒", "after": "证书过期提醒"}
+RENEWAL_REMINDER_STATUS = {"before": "剩余 {days} 天", "after": "已过期 {days} 天"}
+RENEWAL_REMINDER_LINK = '\n<a href="{url}">点击这里办理证书更新</a>'
+RENEWAL_LINK_TITLE = "证书更新"
+RENEWAL_LINK_OPENED = "已在公众号中为您打开“证书更新”，请返回公众号对话，按提示办理。"
+RENEWAL_LINK_RETURN = "请返回公众号，点击菜单“证书更新”办理。"
+RENEWAL_LINK_EXPIRED = "链接已失效。请在公众号中点击菜单“证书更新”办理。"
 
 # Key bridge pairing (the QR code shown by the certificate assistant on the PC).
 BRIDGE_PAIRED = "已连接电脑上的证书助手（{user}）。请保持 Key 插入，并按微信中的提示继续办理。"

@@ -5,6 +5,14 @@ Importing this package registers every job handler with ``bot.outbox``.
 
 from bot import invoices, notices, reminders
 from bot.admin import delivery
-from handlers import diagnostics, payments
+from handlers import diagnostics, payments, renewal_run
 
-__all__ = ["delivery", "diagnostics", "invoices", "notices", "payments", "reminders"]
+__all__ = [
+    "delivery",
+    "diagnostics",
+    "invoices",
+    "notices",
+    "payments",
+    "reminders",
+    "renewal_run",
+]

@@ -19,12 +19,20 @@ from bot.pay.orders import NotPayable
 from bot.validators import Invalid
 from handlers import query_texts as T
 from handlers import review
-from handlers.order_lookup import LOOKUP_LIMIT, QUERY_TTL, LookupRefused
+from handlers.order_lookup import LOOKUP_LIMIT, PHONE_ON_RECORD, QUERY_TTL, LookupRefused
 from handlers.order_views import OrderViews
 from handlers.payments import payment_replies
 from models.orders import Conversation, Order, OrderStatus
 
-__all__ = ["LOOKUP_LIMIT", "QUERY_TTL", "LookupRefused", "OrderQuery", "QuerySession"]
+# re-exported for modules written before the split
+__all__ = [
+    "LOOKUP_LIMIT",
+    "PHONE_ON_RECORD",
+    "QUERY_TTL",
+    "LookupRefused",
+    "OrderQuery",
+    "QuerySession",
+]
 
 KIND_CHOICES = {"2": "org", "3": "personal"}
 VERB_EXIT = frozenset({"退出", "退出查询", "结束"}) | VERB_CANCEL

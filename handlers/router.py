@@ -17,6 +17,7 @@ from handlers import review
 from handlers.applications import build_engine, prefetch_photo
 from handlers.order_query import OrderQuery
 from handlers.payments import pay_again
+from handlers.renewal import RenewalChat
 from handlers.unlock import Unlock
 from models.users import WeChatUser
 
@@ -47,15 +48,19 @@ def build_dispatcher(services: Services, engine: Engine | None = None) -> Dispat
     engine = engine or build_engine(services)
     query = OrderQuery(services, engine)
     unlock = Unlock(services, engine)
+    renewal = RenewalChat(services, engine)
 
     async def start(inbound: Inbound, service: str) -> Answer:
         await review.stop(engine, inbound)
         await unlock.end(inbound)
+        await renewal.end(inbound)
         if service == "query":
             return await query.start(inbound)
         await query.end(inbound)
         if service == "unlock":
             return await unlock.start(inbound)
+        if service == "renew":
+            return await renewal.start(inbound)
         if service in FLOWS:
             return await engine.start(
                 inbound.channel, inbound.openid, service, preset=await _project_of(inbound)
@@ -89,6 +94,8 @@ def build_dispatcher(services: Services, engine: Engine | None = None) -> Dispat
                 answer = await engine.handle(inbound.channel, inbound.openid, inbound)
             if answer is None:
                 answer = await unlock.handle(inbound)
+            if answer is None:
+                answer = await renewal.handle(inbound)
             if answer is None:
                 answer = await query.handle(inbound)
             if answer is None:

@@ -48,10 +48,11 @@ async def holder_name(certificate: Certificate) -> str:
 
 
 async def card_certificate(
-    services: Services, hub: BridgeHub, openid: str
+    services: Services, hub: BridgeHub, openid: str, unknown: str = T.UNKNOWN_CARD_CERTIFICATE
 ) -> tuple[Certificate | None, str]:
     """The record of the certificate in the user's Key (when a bridge is connected), and a note
-    for the user when it could not be used ("" when there is simply no bridge)."""
+    for the user when it could not be used ("" when there is simply no bridge). ``unknown``
+    (with ``{phone}``) says that the Key's certificate was not issued here."""
     phone = services.settings.service.phone
     try:
         data = await hub.call(openid, "read_certificate", timeout=READ_TIMEOUT)
@@ -62,12 +63,12 @@ async def card_certificate(
     try:
         serial = serial_of(data.get("certificate"))
     except ValueError:
-        return None, T.UNKNOWN_CARD_CERTIFICATE.format(phone=phone)
+        return None, unknown.format(phone=phone)
     if not serial:
         return None, ""
     found = await Certificate.filter(serial_hex__in=[serial, "0" + serial]).first()
     if found is None:
-        return None, T.UNKNOWN_CARD_CERTIFICATE.format(phone=phone)
+        return None, unknown.format(phone=phone)
     return found, ""
 
 

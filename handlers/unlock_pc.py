@@ -12,7 +12,6 @@ verification method, result).
 from __future__ import annotations
 
 import base64
-import contextlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -30,8 +29,8 @@ from bot.key_secrets import (
 from bot.logs import get_logger
 from bot.services import Services
 from bot.sms_codes import CodeInvalid, InvalidReason
-from bot.wechat.client import WeChatAPIError, WeChatUnavailable
 from handlers import unlock_texts as T
+from handlers.bridge_calls import bridge_ready, tell_chat_and_pc
 from handlers.unlock_certificates import same_serial, serial_of
 from models.certificates import Certificate
 from models.keys import KeySecret
@@ -42,7 +41,6 @@ log = get_logger(__name__)
 CODE_PURPOSE = "unlock"
 PROMPT_TIMEOUT = 15 * 60.0  # seconds the user has to type the code and the new PIN
 OP_TIMEOUT = 30.0  # seconds of a card operation
-CHECK_TIMEOUT = 10.0
 MAX_PROMPTS = 12  # code prompts in one run (wrong codes are limited by the code itself)
 AUDIT_ACTION = "key_unlock"
 
@@ -111,13 +109,7 @@ class PcUnlock:
 
     async def ready(self, openid: str) -> bool:
         """Whether the user's bridge is paired and connected now."""
-        try:
-            await self.hub.call(openid, "card_status", timeout=CHECK_TIMEOUT)
-        except (BridgeOffline, BridgeTimeout):
-            return False
-        except CardError:
-            return True  # connected; the run reports the Key's problem
-        return True
+        return await bridge_ready(self.hub, openid)
 
     async def busy(self, key_serial: str) -> bool:
         """Whether an unlock of this Key is waiting on the PC already."""
@@ -156,13 +148,7 @@ class PcUnlock:
 
     async def _tell(self, target: Target, outcome: Outcome) -> None:
         """Tell the outcome in the chat, and on the PC when the bridge is still there."""
-        try:
-            await self.services.wechat.send_text(target.openid, outcome.chat)
-        except (WeChatAPIError, WeChatUnavailable) as exc:
-            log.warning("unlock outcome not pushed", extra={"error": type(exc).__name__})
-        message = (outcome.pc or outcome.chat)[:400]
-        with contextlib.suppress(BridgeCallError):  # the chat has heard it
-            await self._call(target.openid, "show_message", {"message": message})
+        await tell_chat_and_pc(self.services, self.hub, target.openid, outcome.chat, outcome.pc)
 
     async def _call(self, openid: str, op: str, args: dict[str, Any]) -> dict[str, Any]:
         return await self.hub.call(openid, op, args, timeout=OP_TIMEOUT)

@@ -1,5 +1,5 @@
 """The bridge's one outbound WebSocket to the server's ``/bridge`` (protocol:
-:mod:`bot.bridge.protocol`).
+:mod:`key_bridge.protocol`).
 
 :class:`BridgeClient` connects, says hello (with the session token of its last connection, so a
 network drop never needs a new scan), asks for a pairing QR code while no WeChat user is linked,
@@ -23,9 +23,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
 
-from bot.bridge.protocol import MAX_FRAME, Frame, ProtocolError, encode, parse_server_frame
 from key_bridge.controller import STATUS, BridgeUi, CardOperations, OperationError, error_code
 from key_bridge.errors import BridgeError
+from key_bridge.protocol import MAX_FRAME, Frame, ProtocolError, encode, parse_server_frame
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """What the bridge does with the Key when the server asks, and what the user sees meanwhile.
 
-:class:`CardOperations` runs one command of the protocol (``bot.bridge.protocol.OPS``) against
+:class:`CardOperations` runs one command of the protocol (``key_bridge.protocol.OPS``) against
 the single Key present and returns the result's data; :class:`BridgeUi` is what a window or the
 terminal supplies (status line, QR code, PIN prompt). The PIN is typed here, on the PC, given to
 the card and dropped: it is never returned, sent or logged.

@@ -10,4 +10,5 @@ MODEL_MODULES = [
     "models.staff",
     "models.certificates",
     "models.keys",
+    "models.renewals",
 ]

@@ -26,7 +26,6 @@ from cryptography.hazmat.primitives.serialization import (
 from bot.app import BRIDGE_HUB, create_app
 from bot.bridge.errors import BridgeOffline, BridgeTimeout, CardError
 from bot.bridge.hub import BridgeHub, HubLimits
-from bot.bridge.protocol import encode
 from bot.config import Settings
 from bot.csr_check import verify_csr
 from bot.sandbox.wechat_api import WeChatApiFake
@@ -36,6 +35,7 @@ from key_bridge.emulator.applet import PivApplet
 from key_bridge.emulator.local import LocalTransport
 from key_bridge.mgmkey import DEFAULT_MANAGEMENT_KEY, ManagementKeyAlgorithm, answer_challenge
 from key_bridge.piv import Transport
+from key_bridge.protocol import encode
 from tests.conftest import with_wechat
 from tests.conftest_card import SUBJECT, ScratchCa, provision
 

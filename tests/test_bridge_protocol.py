@@ -14,7 +14,10 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as fuzz_settings
 from hypothesis import strategies as st
 
-from bot.bridge.protocol import (
+from bot.config import Settings
+from bot.sandbox.wechat_api import WeChatApiFake
+from key_bridge.client import Backoff, bridge_url
+from key_bridge.protocol import (
     MAX_BAD_FRAMES,
     MAX_FRAME,
     ProtocolError,
@@ -22,9 +25,6 @@ from bot.bridge.protocol import (
     parse_client_frame,
     parse_server_frame,
 )
-from bot.config import Settings
-from bot.sandbox.wechat_api import WeChatApiFake
-from key_bridge.client import Backoff, bridge_url
 from tests.test_bridge_hub import bridge_settings, hub_of, server_url, start_app
 
 json_values = st.recursive(

@@ -34,6 +34,7 @@ from bot.outbox import utcnow
 from bot.services import Services
 from models.certificates import Certificate
 from models.orders import Order, OrderStatus
+from models.renewals import Renewal
 from models.staff import AuditLog, Fulfilment, Staff
 
 # Typed fields and photos; choices (authentication method, validity years, ID type) change
@@ -113,6 +114,12 @@ async def _locked(order_no: str, *statuses: OrderStatus) -> Order:
     if order.status not in statuses:
         raise ActionRefused(f"订单当前状态为 {order.status.value}，不能进行此操作。")
     return order
+
+
+async def _not_renewal(order: Order) -> None:
+    """A renewal's certificate is made on the user's PC (``handlers.renewal_run``), not here."""
+    if await Renewal.exists(order_id=order.id):
+        raise ActionRefused("证书更新订单由证书助手在用户电脑上完成，无需登记制作或寄送。")
 
 
 async def approve(staff: Staff, order_no: str) -> None:
@@ -263,6 +270,7 @@ async def _produce(
         raise ActionRefused("请填写证书序列号和 Key 序列号（各不超过 64 个字符）。")
     async with in_transaction():
         order = await _locked(order_no, OrderStatus.APPROVED)
+        await _not_renewal(order)
         record = await fulfilment_of(order)
         if record.produced_at is not None:
             raise ActionRefused("该订单的证书已登记。")
@@ -317,6 +325,7 @@ async def ship(staff: Staff, order_no: str, courier: str, tracking_no: str) -> N
         raise ActionRefused("请选择快递公司并填写运单号（字母和数字）。")
     async with in_transaction():
         order = await _locked(order_no, OrderStatus.APPROVED)
+        await _not_renewal(order)
         record = await fulfilment_of(order)
         if record.produced_at is None:
             raise ActionRefused("请先登记证书制作信息，再登记寄送。")

@@ -7,6 +7,7 @@ from datetime import date
 
 from aiohttp import web
 from aiohttp.web_request import FileField
+from tortoise.expressions import Subquery
 from tortoise.transactions import in_transaction
 
 from bot.admin import actions, delivery
@@ -21,6 +22,7 @@ from bot.admin.web import (
 )
 from bot.ca.uploaded import MAX_FILE_BYTES
 from models.orders import Order, OrderStatus
+from models.renewals import Renewal
 from models.staff import Fulfilment, StaffRole
 
 OPERATORS = (StaffRole.OPERATOR,)
@@ -37,8 +39,11 @@ def _refused(message: str) -> web.Response:
 @allow(*OPERATORS)
 async def production(request: web.Request) -> web.StreamResponse:
     """Approved orders to produce and ship, and shipped ones awaiting delivery."""
-    orders = await Order.filter(status__in=[OrderStatus.APPROVED, OrderStatus.SHIPPED]).order_by(
-        "updated_at"
+    renewals = Renewal.all().values_list("order_id", flat=True)  # done on the users' PCs
+    orders = (
+        await Order.filter(status__in=[OrderStatus.APPROVED, OrderStatus.SHIPPED])
+        .exclude(id__in=Subquery(renewals))
+        .order_by("updated_at")
     )
     records = {r.order_id: r for r in await Fulfilment.filter(order_id__in=[o.id for o in orders])}  # type: ignore[attr-defined]
     rows = [(order, records.get(order.id)) for order in orders]

@@ -31,6 +31,7 @@ from bot.texts import MATERIAL_STATUS, PHOTO_WARNINGS_FOR_REVIEWER
 from bot.validators import Invalid, mobile
 from models.materials import Material
 from models.orders import Order, OrderStatus
+from models.renewals import Renewal
 from models.staff import AuditLog, Fulfilment, StaffRole
 
 REVIEWERS = (StaffRole.REVIEWER,)
@@ -129,6 +130,7 @@ async def _detail(
             {"step": slot.step, "material": material, "warnings": warnings, "history": history}
         )
     record = await Fulfilment.get_or_none(order=order)
+    renewal = await Renewal.get_or_none(order_id=order.id)  # done on the user's PC, not here
     context = {
         "order": order,
         "flow": flow,
@@ -141,7 +143,9 @@ async def _detail(
         "rejectable": {s.key for s in actions.rejectable_steps(flow, answers)},
         "couriers": actions.COURIERS,
         "can_review": staff_of(request).role in {StaffRole.REVIEWER, StaffRole.ADMIN},
-        "can_fulfil": staff_of(request).role in {StaffRole.OPERATOR, StaffRole.ADMIN},
+        "can_fulfil": renewal is None
+        and staff_of(request).role in {StaffRole.OPERATOR, StaffRole.ADMIN},
+        "renewal": renewal,
         "error": error,
         "other": OTHER,
         **await money_context(order, staff_of(request)),

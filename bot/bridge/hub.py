@@ -1,7 +1,7 @@
 """The WebSocket endpoint ``GET /bridge`` and :class:`BridgeHub`, which runs operations on a
 user's Key through the bridge program on their PC.
 
-The wire protocol is described in :mod:`bot.bridge.protocol`. Several server processes may run:
+The wire protocol is described in :mod:`key_bridge.protocol`. Several server processes may run:
 the process holding a bridge's socket subscribes to the bridge's channel
 (:func:`bot.bridge.pairing.bridge_channel`) and marks it online
 (``bridge:online:<bridge id>`` → connection id, renewed by every frame received). A call, in any
@@ -27,7 +27,11 @@ from aiohttp import web
 from bot.bridge import pairing
 from bot.bridge.errors import BridgeOffline, BridgeTimeout, CardError
 from bot.bridge.pairing import Session, bridge_channel
-from bot.bridge.protocol import (
+from bot.logs import get_logger
+from bot.services import Services
+from bot.store import StoreError
+from bot.wechat.client import WeChatAPIError, WeChatUnavailable
+from key_bridge.protocol import (
     HELLO_TIMEOUT,
     MAX_BAD_FRAMES,
     MAX_FRAME,
@@ -37,10 +41,6 @@ from bot.bridge.protocol import (
     encode,
     parse_client_frame,
 )
-from bot.logs import get_logger
-from bot.services import Services
-from bot.store import StoreError
-from bot.wechat.client import WeChatAPIError, WeChatUnavailable
 
 log = get_logger(__name__)
 

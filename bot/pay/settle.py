@@ -9,7 +9,7 @@ duplicate, a redelivery or a query racing the notification applies nothing a sec
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -37,6 +37,18 @@ log = get_logger(__name__)
 CLOSE_JOB = "pay.close"
 REFUND_JOB = "pay.refund"
 PAYABLE_ORDER_STATES = (OrderStatus.SUBMITTED, OrderStatus.CLOSED)
+
+PaidHook = Callable[[Order], Awaitable[bool]]
+_PAID_HOOKS: list[PaidHook] = []
+
+
+def on_order_paid(hook: PaidHook) -> PaidHook:
+    """Register ``hook`` for just-paid orders (called in the settling transaction). A hook that
+    returns True has taken the order (e.g. a renewal goes to the Key, not to review): the
+    review's "paid" notice is not sent."""
+    if hook not in _PAID_HOOKS:
+        _PAID_HOOKS.append(hook)
+    return hook
 
 
 class Mismatch(Exception):
@@ -129,7 +141,8 @@ async def settle_transaction(
 
 
 async def _order_paid(payment: Payment) -> None:
-    """The order of a just-paid payment goes to review; a second payment is refunded."""
+    """The order of a just-paid payment goes to review (unless a paid hook takes it); a second
+    payment is refunded."""
     order = payment.order
     moved = await Order.filter(id=order.id, status__in=PAYABLE_ORDER_STATES).update(
         status=OrderStatus.PAID,
@@ -146,8 +159,12 @@ async def _order_paid(payment: Payment) -> None:
             dedupe_key=f"{REFUND_JOB}:duplicate:{payment.id}",
         )
         return
-    await notify_order_paid(order)
-    await create_request(order)
+    for hook in _PAID_HOOKS:
+        if await hook(order):
+            break
+    else:
+        await notify_order_paid(order)
+    await create_request(order)  # the invoice, renewals included
     others = await Payment.filter(order_id=order.id, state=PaymentState.UNPAID).exclude(
         id=payment.id
     )
