@@ -226,7 +226,7 @@ class NoticeSettings:
             "keyword3": "time",
             "remark": "detail",
         }
-    )  # template field -> notice value (title, order_no, status, time, detail)
+    )  # template field -> notice value (title, order_no, status, time, detail, amount)
     order_url: str = ""  # link of every notice; {order_no} is replaced; empty: no link
     sms_fallback: bool = True
     # Mini-program subscribe messages (订阅消息): notice kind -> template id, the template's
@@ -313,7 +313,7 @@ CHOICES = {
     ("ca", "key_algorithm"): {"ecdsa-p256", "rsa-2048"},
     ("storage", "backend"): {"local", "s3"},
 }
-NOTICE_VALUES = {"title", "order_no", "status", "time", "detail"}
+NOTICE_VALUES = {"title", "order_no", "status", "time", "detail", "amount"}  # amount: refunds
 
 
 def load_settings(

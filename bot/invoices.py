@@ -29,6 +29,7 @@ from bot.services import Services
 from bot.storage import StorageError, StoredFile
 from models.invoices import Invoice, InvoiceState
 from models.orders import Order
+from models.payments import Payment, PaymentState
 
 log = get_logger(__name__)
 
@@ -76,6 +77,29 @@ async def create_request(order: Order) -> None:
     if created:
         key = f"{REQUEST_JOB}:{order.order_no}"
         await enqueue(REQUEST_JOB, {"order_no": order.order_no}, dedupe_key=key)
+
+
+def refunded_in_full(payments: list[Payment]) -> bool:
+    """Whether an order's payments (all of them) leave nothing paid: each payment that took
+    money was refunded in full (a refunded duplicate payment alone is not enough)."""
+    settled = [p.state for p in payments if p.state in (PaymentState.PAID, PaymentState.REFUNDED)]
+    return bool(settled) and all(state is PaymentState.REFUNDED for state in settled)
+
+
+async def order_refunded(order: Order) -> None:
+    """After a refund (in its transaction): an order refunded in full needs no invoice, so a
+    pending request is cancelled (it leaves the staff's list); an issued one stays, and the
+    console notes that it needs reversal (红冲, see ``needs_reversal``)."""
+    if refunded_in_full(await Payment.filter(order_id=order.id)):
+        await Invoice.filter(order_id=order.id, state=InvoiceState.PENDING).update(
+            state=InvoiceState.CANCELLED
+        )
+
+
+def needs_reversal(invoice: Invoice | None, payments: list[Payment]) -> bool:
+    """An issued invoice of an order refunded in full: staff must reverse it (红冲)."""
+    issued = invoice is not None and invoice.state is InvoiceState.ISSUED
+    return issued and refunded_in_full(payments)
 
 
 @job_handler(REQUEST_JOB)
@@ -195,7 +219,7 @@ def download_url(services: Services, invoice: Invoice, order: Order) -> str:
 class InvoiceView:
     """An order's invoice as the applicant sees it."""
 
-    state: str  # none, pending, issued
+    state: str  # none, pending, issued, cancelled
     label: str
     url: str
 

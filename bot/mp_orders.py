@@ -9,7 +9,8 @@ lookups and rules as the chat (``handlers.order_query``).
   person; the session may then open them for a while;
 - ``GET orders/{order_no}``: one order the user may see (404 for any other, so order numbers
   cannot be probed), with its invoice's state and signed download link; its applicant also
-  gets the material photos' review status and signed links to see them;
+  gets the material photos' review status and signed links to see them; ``fix`` says how a
+  rejected order is continued (its applicant: the fixes route; anyone else: who fixes it);
 - ``POST orders/{order_no}/invoice/resend``: 电子发票重新获取 (email the invoice again).
 """
 
@@ -26,8 +27,10 @@ from bot.material_review import material_slots
 from bot.mp_api import BAD_REQUEST, PREFIX, MiniProgramApi, error, read_json
 from bot.uploads import describe_material
 from bot.validators import Invalid
-from handlers.order_query import QUERY_TTL, LookupRefused, OrderQuery
-from models.orders import Order
+from handlers import query_texts as QT
+from handlers.order_lookup import QUERY_TTL, LookupRefused
+from handlers.order_query import OrderQuery
+from models.orders import Order, OrderStatus
 
 NO_SUCH_ORDER = "没有找到该订单。"
 KINDS = {"org", "personal"}
@@ -111,6 +114,7 @@ class MiniProgramOrders:
                 "invoice_status": invoice.label,
                 "invoice_url": invoice.url,
                 "materials": await self._materials(order, openid, unionid),
+                "fix": self._fix(order, openid),
             }
         )
 
@@ -149,6 +153,15 @@ class MiniProgramOrders:
             for slot in slots
             if slot.current is not None
         ]
+
+    @staticmethod
+    def _fix(order: Order, openid: str) -> dict[str, str] | None:
+        """继续办理 of a rejected order: the applicant's fixes route, or who fixes it."""
+        if order.status is not OrderStatus.REJECTED:
+            return None
+        if order.owner_openid == openid:
+            return {"url": f"{PREFIX}/orders/{order.order_no}/fixes"}
+        return {"message": QT.FIX_BY_APPLICANT}
 
     async def _subject(
         self, request: web.Request

@@ -17,7 +17,9 @@ from typing import Any
 
 from bot import texts as T
 from bot.china_time import shanghai_minute
+from bot.config import NOTICE_VALUES
 from bot.logs import get_logger
+from bot.money import yuan
 from bot.outbox import PermanentJobError, enqueue, job_handler, utcnow
 from bot.services import Services
 from bot.sms import ORDER_NOTICE, SmsError, SmsUnavailable
@@ -54,6 +56,7 @@ async def _notify(
         "status": T.NOTICE_STATUS[kind].format(**values),
         "detail": (detail or T.NOTICE_DETAIL[kind]).format(**values),
         "time": shanghai_minute(utcnow()),
+        "amount": values.get("amount", ""),
         "key": key,
     }
     await enqueue(JOB, payload, dedupe_key=key)
@@ -98,6 +101,12 @@ async def notify_shipped(order: Order, courier: str, tracking_no: str) -> None:
 async def notify_invoice_issued(order: Order) -> None:
     """The invoice was issued (sent by email)."""
     await _notify(order, "invoice_issued", f"notice:{order.order_no}:invoice_issued")
+
+
+async def notify_refunded(order: Order, out_refund_no: str, amount_fen: int) -> None:
+    """A refund of ``amount_fen`` reached the payer (one notice per refund)."""
+    key = f"notice:{order.order_no}:refunded:{out_refund_no}"
+    await _notify(order, "refunded", key, amount=yuan(amount_fen))
 
 
 def order_link(services: Services, order_no: str) -> str:
@@ -145,8 +154,8 @@ async def send_notice(payload: dict[str, Any], services: Services) -> None:
     try:
         template = config.templates.get(kind)
         if template:
-            values = {name: str(payload.get(name, "")) for name in ("title", "status", "detail")}
-            values |= {"order_no": order.order_no, "time": str(payload.get("time", ""))}
+            values = {name: str(payload.get(name, "")) for name in NOTICE_VALUES}
+            values["order_no"] = order.order_no
             data = {field: values[value] for field, value in config.fields.items()}
             await services.wechat.send_template(
                 openid, template, data, url=url or None, client_msg_id=payload["key"]

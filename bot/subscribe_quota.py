@@ -16,6 +16,7 @@ from typing import Any
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
+from bot.config import NOTICE_VALUES
 from bot.logs import get_logger
 from bot.services import Services
 from bot.wechat.client import WeChatAPIError, WeChatUnavailable
@@ -87,7 +88,7 @@ async def send_by_subscription(
     openid = await mp_openid(order)
     if not template_id or openid is None or not await _take_one(openid, template_id):
         return False
-    values = {name: str(payload.get(name, "")) for name in ("title", "status", "detail", "time")}
+    values = {name: str(payload.get(name, "")) for name in NOTICE_VALUES}
     values["order_no"] = order.order_no
     data = {kw: keyword_value(kw, values[name]) for kw, name in config.subscribe_fields.items()}
     page = config.subscribe_page.replace("{order_no}", order.order_no) or None

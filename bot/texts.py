@@ -87,6 +87,7 @@ NOTICE_TITLES = {
     "password_sent": "证书密码已发送",
     "shipped": "USB Key 已寄出",
     "invoice_issued": "发票已开具",
+    "refunded": "退款成功",
 }
 NOTICE_STATUS = {
     "order_paid": "支付成功，等待审核（3 个工作日内）",
@@ -96,6 +97,7 @@ NOTICE_STATUS = {
     "password_sent": "证书密码已通过{channel}发送",
     "shipped": "已寄出（{courier} {tracking_no}）",
     "invoice_issued": "发票已开具",
+    "refunded": "已退款 ¥{amount}",
 }
 NOTICE_DETAIL = {
     "order_paid": "审核结果会通过本公众号通知您，请留意消息。",
@@ -107,6 +109,7 @@ NOTICE_DETAIL = {
     "password_sent": "请注意查收，妥善保管，不要告诉他人。",
     "shipped": "快递：{courier}，运单号：{tracking_no}。收到后即可使用。",
     "invoice_issued": "电子发票已发送至您的邮箱。",
+    "refunded": "¥{amount} 已按原支付方式退回，一般 1 至 3 个工作日到账。",
 }
 # review_failed of an order made in the mini-program: it is fixed there, not in chat
 NOTICE_DETAIL_FIX_IN_MP = (

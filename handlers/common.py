@@ -8,6 +8,7 @@ from bot import validators as v
 from bot.config import Settings
 from bot.documents import document_url
 from bot.flows import Answers, Choice, ContextValidator, Default, FieldIs, Step, StepKind
+from bot.money import yuan as yuan  # shown by the flows and order query
 from bot.regions import match_city, match_province
 
 ID_CARD = "id_card"
@@ -80,11 +81,6 @@ def quote(settings: Settings, kind: str) -> Default:
         return f"¥{yuan(fen)}" if fen else ""
 
     return amount
-
-
-def yuan(fen: int) -> str:
-    """An amount in fen as yuan with two decimals: 55000 → 550.00."""
-    return f"{fen // 100}.{fen % 100:02d}"
 
 
 def invoice_extra_steps() -> list[Step]:

@@ -35,6 +35,9 @@ DETAIL_HOW = (
 )
 DETAIL_PICK_AGAIN = "请回复 1、2、3、4、5 或 0。"
 NOT_YOUR_DRAFT = "该申请由其他微信号填写，请使用提交申请的微信号继续办理。"
+FIX_BY_APPLICANT = (
+    "该订单审核未通过，需由申请人在其提交申请的微信中修改（订单查询 → 我的订单 → 继续办理）。"
+)
 NOTHING_TO_CONTINUE = "该订单无需继续办理：{next}"
 INVOICE_NOT_YET = "发票将在支付完成后开具，并发送至经办人电子邮箱 {email}。"
 INVOICE_NO_EMAIL = "发票将在支付完成后开具。"
@@ -44,6 +47,7 @@ INVOICE_ISSUED = (
     "查看及下载（24 小时内有效）：{url}\n"
     "未收到邮件？回复 5（电子发票重新获取）重新发送。"
 )
+INVOICE_CANCELLED = "订单已全额退款，发票申请已取消。"
 INVOICE_RESENT = "电子发票已重新发送至 {email}，请查收（可能在垃圾邮件中）。"
 PARTIAL_REFUND = "（已退款 ¥{amount}）"
 REFUND_PROCESSING = "（退款处理中）"

@@ -32,7 +32,7 @@ from bot.texts import PAY_WORDS
 from bot.validators import Invalid
 from handlers import renewal_texts as T
 from handlers.common import yuan
-from handlers.order_query import PHONE_ON_RECORD
+from handlers.order_lookup import PHONE_ON_RECORD
 from handlers.payments import payment_replies
 from handlers.renewal_order import (
     local_day,

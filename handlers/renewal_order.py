@@ -24,7 +24,7 @@ from bot.services import Services
 from handlers import renewal_texts as T
 from handlers.applications import index_order
 from handlers.common import yuan
-from handlers.order_query import PHONE_ON_RECORD
+from handlers.order_lookup import PHONE_ON_RECORD
 from models.certificates import Certificate
 from models.orders import Order, OrderStatus, answer_context
 from models.renewals import Renewal, RenewalState

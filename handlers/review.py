@@ -4,6 +4,10 @@ When a user whose order was rejected writes, sends a photo or says 继续 (and h
 progress), the items the reviewer named are walked one at a time (``handlers.review_fixes``):
 a new photo for a material, a new value for a field. When the last one is fixed the order
 returns to the review queue, marked as a resubmission, without a second payment.
+
+继续办理 of a rejected order in order query (``start``) asks its first item; that order then
+takes the user's messages before any draft (``handle_chosen``) until it is resubmitted or the
+user picks a service from the menu.
 """
 
 from __future__ import annotations
@@ -29,18 +33,60 @@ from handlers.review_fixes import (
 from models.orders import Order
 from models.staff import Fulfilment
 
-__all__ = ["handle", "rejected_order"]
+__all__ = ["handle", "handle_chosen", "rejected_order", "start", "stop"]
+
+FIXING_TTL = 24 * 3600  # how long the order chosen in order query keeps the user's messages
+
+
+def _fixing_key(inbound: Inbound) -> str:
+    return f"review:fixing:{inbound.channel}:{inbound.openid}"
+
+
+async def start(engine: Engine, inbound: Inbound, order: Order) -> Answer | None:
+    """继续办理 of the user's rejected ``order`` (from order query): its first item to fix; the
+    user's next messages fix this order, before any draft (``handle_chosen``) until it is
+    resubmitted or the user picks a service. None when it is not waiting for their corrections."""
+    if order.owner_openid != inbound.openid:
+        return None
+    async with in_transaction():
+        locked = await locked_for_fixing(order)
+        if locked is None:
+            return None
+        answer = await _fix(engine, inbound, "", *locked, ask_only=True)
+    await engine.services.store.set(_fixing_key(inbound), order.order_no, ttl=FIXING_TTL)
+    return answer
+
+
+async def stop(engine: Engine, inbound: Inbound) -> None:
+    """The user picked a service: a fix started from order query no longer comes first."""
+    await engine.services.store.delete(_fixing_key(inbound))
+
+
+async def handle_chosen(engine: Engine, inbound: Inbound) -> Answer | None:
+    """The message as a correction of the order chosen in order query (before the user's draft);
+    None when no such order waits for corrections."""
+    chosen = await engine.services.store.get(_fixing_key(inbound))
+    if chosen is None:
+        return None
+    if await rejected_order(inbound.openid, chosen.decode()) is None:
+        await stop(engine, inbound)  # resubmitted (or fixed in the mini-program)
+        return None
+    return await _handle(engine, inbound, chosen.decode())
 
 
 async def handle(engine: Engine, inbound: Inbound) -> Answer | None:
-    """Take the message as a correction of the user's rejected order; None if there is none."""
+    """Take the message as a correction of the user's newest rejected order; None if none."""
+    return await _handle(engine, inbound, None)
+
+
+async def _handle(engine: Engine, inbound: Inbound, order_no: str | None) -> Answer | None:
     text = normalise(inbound.text) if inbound.kind == "text" else ""
     if inbound.kind not in {"text", "image"} or text in VERB_HUMAN:
         return None
-    if await rejected_order(inbound.openid) is None:
+    if await rejected_order(inbound.openid, order_no) is None:
         return None
     async with in_transaction():
-        found = await rejected_order(inbound.openid)
+        found = await rejected_order(inbound.openid, order_no)
         locked = await locked_for_fixing(found) if found is not None else None
         if locked is None:
             return None
@@ -48,7 +94,13 @@ async def handle(engine: Engine, inbound: Inbound) -> Answer | None:
 
 
 async def _fix(
-    engine: Engine, inbound: Inbound, text: str, order: Order, record: Fulfilment
+    engine: Engine,
+    inbound: Inbound,
+    text: str,
+    order: Order,
+    record: Fulfilment,
+    *,
+    ask_only: bool = False,
 ) -> Answer:
     turn = fix_turn(engine, inbound, order)
     items = [dict(item) for item in record.rejection]
@@ -58,8 +110,10 @@ async def _fix(
         return Answer([TextReply(T.FIX_DONE.format(order_no=order.order_no))])
     item = left[0]
     asked = await _ask(turn, order, items, item)
-    if text in VERB_CONTINUE or wants_photo(turn.flow.step(item["key"])) != (
-        inbound.kind == "image"
+    if (
+        ask_only
+        or text in VERB_CONTINUE
+        or wants_photo(turn.flow.step(item["key"])) != (inbound.kind == "image")
     ):
         return Answer([TextReply(asked)])
     try:

@@ -51,6 +51,7 @@ def build_dispatcher(services: Services, engine: Engine | None = None) -> Dispat
     renewal = RenewalChat(services, engine)
 
     async def start(inbound: Inbound, service: str) -> Answer:
+        await review.stop(engine, inbound)
         await unlock.end(inbound)
         await renewal.end(inbound)
         if service == "query":
@@ -88,7 +89,9 @@ def build_dispatcher(services: Services, engine: Engine | None = None) -> Dispat
             return await _event(services, inbound)
         if inbound.kind in {"text", "image"}:
             inbound = await prefetch_photo(services, inbound)
-            answer = await engine.handle(inbound.channel, inbound.openid, inbound)
+            answer = await review.handle_chosen(engine, inbound)  # 继续办理 in order query
+            if answer is None:
+                answer = await engine.handle(inbound.channel, inbound.openid, inbound)
             if answer is None:
                 answer = await unlock.handle(inbound)
             if answer is None:

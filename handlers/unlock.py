@@ -33,7 +33,7 @@ from bot.sms import SmsError
 from bot.sms_codes import CodeInvalid, CodeRateLimited
 from handlers import unlock_texts as T
 from handlers.identity_check import Alternative, alternatives_for, matches
-from handlers.order_query import PHONE_ON_RECORD
+from handlers.order_lookup import PHONE_ON_RECORD
 from handlers.unlock_certificates import (
     card_certificate,
     holder_name,

@@ -16,11 +16,16 @@ class InvoiceState(StrEnum):
 
     PENDING = "pending"  # paid, waiting to be issued
     ISSUED = "issued"  # the PDF exists and was emailed
+    CANCELLED = "cancelled"  # the order was refunded in full before the invoice was issued
 
     @property
     def label(self) -> str:
         """The Chinese name shown to applicants and staff."""
-        return {InvoiceState.PENDING: "开具中", InvoiceState.ISSUED: "已开具"}[self]
+        return {
+            InvoiceState.PENDING: "开具中",
+            InvoiceState.ISSUED: "已开具",
+            InvoiceState.CANCELLED: "已取消（订单已退款）",
+        }[self]
 
 
 class Invoice(Model):

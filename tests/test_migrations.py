@@ -8,7 +8,10 @@ from __future__ import annotations
 from tortoise import Tortoise
 
 from bot.config import Settings
-from bot.db import close_db, connection, init_db
+from bot.db import _aerich, close_db, connection, init_db
+from bot.engine import new_order_no
+from models.invoices import Invoice, InvoiceState
+from models.orders import Order, OrderStatus
 
 COLUMNS_SQL = {
     "sqlite": (
@@ -51,3 +54,33 @@ async def test_migrations_match_models(settings: Settings, backend: str) -> None
         await close_db()
     assert migrated == from_models
     assert {"job", "job_run"} <= {table for table, *_ in migrated}
+
+
+async def test_orders_paid_before_the_invoice_table_get_their_invoice_request(
+    settings: Settings,
+) -> None:
+    """Migrate back to 4, record orders as then, migrate to the latest: the paid ones (and
+    later states) have a pending manual invoice request, the unpaid ones none."""
+    command = await _aerich(settings.database.url)  # the migrations' own aerich command
+    try:
+        reverted = await command.downgrade(5, delete=False)
+        assert min(reverted).startswith("5_")  # 5 and what came after it
+        assert not await connection().execute_query_dict(
+            "SELECT 1 FROM aerich WHERE version LIKE '5_%'"
+        )
+        statuses = [OrderStatus.SUBMITTED, OrderStatus.PAID, OrderStatus.SHIPPED]
+        orders = {
+            status: await Order.create(
+                order_no=new_order_no(), kind="org", status=status, owner_openid="o-old"
+            )
+            for status in statuses
+        }
+        applied = await command.upgrade(run_in_transaction=True)
+        assert sorted(applied) == sorted(reverted)
+        invoices = {i.order_id: i for i in await Invoice.all()}  # type: ignore[attr-defined]
+        assert set(invoices) == {orders[OrderStatus.PAID].id, orders[OrderStatus.SHIPPED].id}
+        for invoice in invoices.values():
+            assert invoice.state is InvoiceState.PENDING and invoice.provider == "manual"
+            assert invoice.emails_sent == 0 and invoice.created_at.tzinfo is not None
+    finally:
+        await close_db()

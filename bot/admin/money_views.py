@@ -39,12 +39,14 @@ async def money_context(order: Order, staff: Staff) -> dict[str, Any]:
     refunds = await Refund.filter(payment_id__in=[p.id for p in payments]).order_by("id")
     paid = [p for p in payments if p.state in (PaymentState.PAID, PaymentState.REFUNDED)]
     pending = sum(r.amount_fen for r in refunds if r.state is RefundState.PROCESSING)
+    invoice = await Invoice.get_or_none(order_id=order.id)
     refundable = sum(p.amount_fen - p.refunded_fen for p in paid if p.state is PaymentState.PAID)
     return {
         "payments": payments,
         "refunds": [(r, REFUND_LABELS[r.state]) for r in refunds],
         "refundable_fen": max(0, refundable - pending),
-        "invoice": await Invoice.get_or_none(order_id=order.id),
+        "invoice": invoice,
+        "invoice_reversal": invoices.needs_reversal(invoice, payments),
         "can_refund": staff.role is StaffRole.ADMIN,
         "can_invoice": staff.role in {StaffRole.OPERATOR, StaffRole.ADMIN},
     }

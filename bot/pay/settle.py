@@ -3,8 +3,8 @@
 Each function checks the report against our records first (merchant, appid, order, amount) and
 refuses a mismatch without changing anything. The change itself runs in one transaction with a
 compare-and-set on the payment's state, together with the jobs it causes (the "paid" notice,
-the invoice request), so a duplicate, a redelivery or a query racing the notification applies
-nothing a second time.
+the invoice request; the "refunded" notice, a full refund's cancelled invoice request), so a
+duplicate, a redelivery or a query racing the notification applies nothing a second time.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from bot.config import PaySettings
-from bot.invoices import create_request
+from bot.invoices import create_request, order_refunded
 from bot.logs import get_logger
-from bot.notices import notify_order_paid
+from bot.notices import notify_order_paid, notify_refunded
 from bot.outbox import enqueue, utcnow
 from models.orders import Order, OrderStatus
 from models.payments import (
@@ -223,6 +223,9 @@ async def settle_refund(config: PaySettings, data: Mapping[str, Any], *, source:
             return Outcome("duplicate", payment.id)
         if target is RefundState.SUCCESS:
             await _refunded(payment, refund.amount_fen)
+            await payment.fetch_related("order")
+            await notify_refunded(payment.order, refund.out_refund_no, refund.amount_fen)
+            await order_refunded(payment.order)
     log.info("refund settled", extra={"out_refund_no": refund.out_refund_no, "status": status})
     return Outcome("applied", payment.id)
 

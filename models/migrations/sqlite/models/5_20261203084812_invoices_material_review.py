@@ -3,11 +3,21 @@ from tortoise import BaseDBAsyncClient
 RUN_IN_TRANSACTION = True
 
 
+# Orders paid before the invoice table existed get their invoice request (issued by staff).
+INVOICE_BACKFILL = """
+        INSERT INTO "invoice" ("order_id", "state", "provider", "emails_sent", "created_at", "updated_at")
+        SELECT o."id", 'pending', 'manual', 0, strftime('%Y-%m-%d %H:%M:%f+00:00', 'now'), strftime('%Y-%m-%d %H:%M:%f+00:00', 'now')
+        FROM "orders" o
+        WHERE o."status" IN ('paid', 'rejected', 'approved', 'shipped', 'completed')
+        AND NOT EXISTS (SELECT 1 FROM "invoice" i WHERE i."order_id" = o."id");"""
+
+
 async def upgrade(db: BaseDBAsyncClient) -> str:
-    return """
+    return (
+        """
         CREATE TABLE IF NOT EXISTS "invoice" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
-    "state" VARCHAR(16) NOT NULL /* PENDING: pending\nISSUED: issued */,
+    "state" VARCHAR(16) NOT NULL /* PENDING: pending\nISSUED: issued\nCANCELLED: cancelled */,
     "provider" VARCHAR(16) NOT NULL,
     "file_key" VARCHAR(255),
     "sha256" VARCHAR(64),
@@ -26,6 +36,8 @@ async def upgrade(db: BaseDBAsyncClient) -> str:
         ALTER TABLE "material" ADD "original_path" VARCHAR(255);
         ALTER TABLE "material" ADD "reviewed_by" VARCHAR(64);
         ALTER TABLE "material" ADD "status" VARCHAR(16) NOT NULL DEFAULT 'pending' /* PENDING: pending\nACCEPTED: accepted\nREJECTED: rejected */;"""
+        + INVOICE_BACKFILL
+    )
 
 
 async def downgrade(db: BaseDBAsyncClient) -> str:
@@ -100,58 +112,58 @@ MODELS_STATE = (
     "nsIoGLNA3a9lbbusOWcoWzOkRPkt+TyxWHXa6QrHp2A1dPflWy6i/R60VYdY/5EebVo3ZN"
     "mpkellkP7Zd8JrfevB357Ri7Hi2Dwvx6mfSxv806hT8O7cDOJpBDO743M8iTBQSeAWN32V"
     "GfnNXlqw9M8OtNxcF602ob6Lbt0EtTl9NlAax1mjrJG+86c8kWV7hhauewxbWjJ0yIZt7p"
-    "bULcRG9wwYkJz/4W9cfjG8Y3uKW6GnyDX6dE6IawzR79QBtJxw15Uke14lw3oPIAhcjPsE"
-    "3zaJ3O+/eFtuy8z9my8z7B7CzUzvsPIiCvLZoHcQnMmf6/KY13ZtfpJ5dRW5MrTm43ILge"
-    "EjGSBXZzgfUAE2cjIoaS6K0O95CknOBS1Q1bsVMnvJltU8xKqqLjDZSh2kThKG1VgVLMZT"
-    "WqcjWSfH121aoncyv5+pfo9Tqp4F8IIZZg6kXo5I16eT8UZdlq+YM6qyyt/LP4+SAQbwpB"
-    "Hw7Sm83QL8OpCkW2dEwDqzM4A4we4iEnGZnu5wNsAxNwZBNoHjOiXfVCUKZHsNwyr1t0ix"
-    "ihz+7/zQbugXaAfb/NmfogAx0Bx4b/4Bcx4+ltlg/xTIFqQaATGyx0m2Dr6RYdWZAwoXg7"
-    "OCATeCeT2Mdt8ABNwl+SZWDBRx3Sx74G7E34++vu0xG2lqqh29T463XvC83VMS39fkHa9B"
-    "ZY0icwcroNbp1O58M70Dk5OQHmz+DvN+Dq7JhL2KmRjlRD+Y+7O+A6YgrBisXsZI/xonwi"
-    "cstP9ABHIQtTJYu7u1Oezn01YkNj3qbWENGsf7DvpUXqT/pN0FR8O/vu7rh9i+7uaMlE1E"
-    "30b57FXw79HvLEVkBosVnaFAQmwadPnGLyWl/SnFhSFl+U4bRa6NoiAhKwIbRvEX965N2B"
-    "tsA2BATzF3GXWRaY/qmip5X6VHCp5Uek1jHXtv6Uyy/VXH5hzkngn0OPeukbGH9t92QTq/"
-    "ZCKyle+gaCWwq7T59I2Eo9B0oA57hdA/GuN9VfOWx3HRNm38tSlQO05MK60mdpTW9maQ3S"
-    "y5WpZGldQDZaFkBzbSDhTKn82LHSTt3IqfyBxR71FSuoLVwqr476Cn/GlIQ5W+oftqnGSe"
-    "zseY05iT2YDc/ZhFxo1pFi2ridf7uvAwFqgkO3hJ1cC4234QFEogONpKHsInPgFR56pFhK"
-    "gHMAFqUoEobNEx2VQlUEuG3LWWRm0LiOsJwt8E7KULC4yNxJGxTWQmXePT/vXU+YzlzVNG"
-    "gSN2r71975xI3a7i6rxFeDDjNgkUE3ws3QSZGoGzRVdjN0khJ3gy8AiYfdiJg1r83ffZsT"
-    "QCYupImZSpVcdYQzUiXXfL1UEZVcVfRSh/ZwFfY2y6ih4HlKqPPu+Lx70TvUpuauM9PJJb"
-    "5vpYimgnvtPNGUylIphpeskGqKFob5HLjn/JyC1QKDmT7zxDzYU8xwwNpcBPOoGg60wRTO"
-    "aakCKpoBdU6yVFQ7zFtua65wm9QG2boax4YW/y0wyg7byFXeIsEvNdFTJNcWDQR49wd7uV"
-    "2GYBTXkE1JE8UmnZ3mNvsiy5Rri2osUrLHNmaRkne9It4IDKQzdu8M4Tm1nEvXby7Nh8vC"
-    "c+mwVYNW+A47leag7mAqPfbzqZcPis6kw2UvMpOmLwAGN5eXh5pKf3aMuW7w+Gwpk+nQ3X"
-    "bedHoeTbdxPv3d3wJz3nVnujpZ+EdABPG8GKUNLLZPpQ00aBF9rmu0YLRpMtte0WRtYC90"
-    "06T+Sc6qd/4Ef8dSKF2QDMCftNO2wRFEmvXEVsyOAaYtL3AQ0Q2gE7axiIKmP0ILzvgcHn"
-    "lXV7oJ5ekVlW8B2zkTd7ccKbwcJf2Qcw5q1ExKppInKrCl5tT5evboOmJUjRF2ozSZ9JYz"
-    "XepkuxWspLVcq6zyWqVck34ZfmajGsUO9pEX3hYXNZMqj80MNIcMYaJk0XisVuWgHTXNq1"
-    "X1wz4Ha1ZLspDMYOAKAJlJxb0kHB/g0xZVP2ola36Bvd0WnjnaVn1pzFT2pVXuS31WQNEW"
-    "KkJQqFal2TavbpUQhdrHzYaaBVPq1wT+zDxAImHaBMTzalTvj0n+vDCoUJfDwRc/eXyymO"
-    "GBgOfapp3LykS2eFVu8TTsWLpYCPiQSRNqW9lr/oxPf6AvIKisiJk1D+kSdv4wwn+rxitq"
-    "KVusKrdYz+mkZN9UJ0/L6LTZTWk9FSIpbpfRaSsmEBERM8jotKE2d9d7Mp4lDnFFOSm6kE"
-    "Ctky0JCYRBxXZXsO/GBmRbjrGDiBvwNdBX6DZg8U7Z4W4sWCxQrXuMOvoMLFR7waUW6fsq"
-    "dpKrFGZUuOVpg6rvqDisI0qPV+oRNqzKbEV0+oYN3F1RSlgQi7Zn6UBvjkvh21YZ69ao96"
-    "3f+94bnQaxp2/R8Lo36k6G9Bo22Ttieq17cdUfnAJ1ttRRvPE/DAnNtgo9pjjnDFPcVZS9"
-    "v+gxzStTalWWW/wmaL9zx7Ph8DIyfzjrx4nlm6uzHkWdg04T6STS1IcOQ/QPBSJwaZKUQC"
-    "2ZXWyKpVTeJeDVLZso820PbkoxlyRJdWbLSZLEwNoDdRWXK4s6O24rPV1pT7Mz1Qx8r6Nt"
-    "D2QLG0tfV9nXMtBMdodZT+oza3OcAP8W3wufMnY68ww//z6ChpqhpU8Jt1HLmp4g3KKrgd"
-    "C2nw8Sp8vGblY1rCyZSJW5MS2CWRYFGcJ0AxOp2KGkGxnJLrD1ewRnr3QEphZe2Wy/GOMO"
-    "NYwfdPg3GxD8wPZwBQwi3+6l2vwwqvFv3Ved9x+SlOTuspWcZE05Se5gYbYsaiV5yY28pG"
-    "Zb80wtYI4qKWpWZZ6sMlDDn6ZORy9bjDKjlg0cZdZkVCknE3IyUa1IG5Xz8EsMtVE1Jzw7"
-    "1saBo1aeryNHtFImNOHbufMZLZawmL4iFLZCt22Hzi2mT36ADLKwsHO/4Imo7UOGmEI4Cz"
-    "lLqXBLkzdLedDTQlnkbAbUU2NYNGHAvPtl4oPttywAdKKo1/cED46VsoA/RVCOWsmJ9kaY"
-    "eUdgKTOhmKoRo8Ydw/H+TZHtPzRVJsz8Xqw4O1MW10YQ6KhVA1vnUrEWZenido2LZbv75g"
-    "OvKBgKNiFKG/DlhAyO2UmoN0JtWpiVThGUQyaNa6V3v0dzU1CXbIaseEyXmjJkNWHEChGh"
-    "GyLO5Hu5UMCZ3Tn5ABtYGuHjGh7/5zIygm1nqz8e37BT/Vxrds7foPfdPeYPseBt7Mq34e"
-    "/ulUf8ACtz7p9pqBo/Xk6YnU7alhQNuqm8USQ8ICsT20UHDFlKHWGVW0PmK41LnJRtzttM"
-    "MW5eIIrdDydDdLtiwmUS8+yQRimmjZj77zumkVzzzi79zV3zlhEjmub1lF6uKhEjqtapVU"
-    "HosO/jOSvmg2dHgihypkh4dLdkH2o9U+M+YhNG1Rh5udWwcTuIzD0OW4owJAXZbHGI5SZW"
-    "rHDqAnp3zw74doCwA1RWqg1siAg4whagTnLg7PgU0BtL2vgCjCAwadKwMIQdRurnkSaAL+"
-    "05KVqTH3GpTADKn1KGUpV+oA3yTlZZF+Li8821TSMmPWVTaazebRPtcG3WwIFufQe2Kcrt"
-    "EBsg2p4lbaWed1fD3Fjn9MzBbkw+WjOHFB3zJstjlRS+1Ftjd/NQyjBufTN3AOfq/IJ0G4"
-    "du7Ew6HgMHuFY2wHM+YqLPa/sCXVfWBkzqA8J3FbLT547u7kKF5vVaYHh3d5wcupX4HCkT"
-    "rnADljc+q46StdEaS9N5EGH/veSNGPzum/Gn2CmIIiuId2DThIWtQ2A+daMIpTTmebHTYp"
-    "Z7DKAWXKltBDULky1XOaKWcum+0nM/uYLZsLUsuYL5Er2etYIpEPipzIlvlw7ntUUrZdbr"
-    "3WnnTXnVdZpN091sP+94EvlSZpDPDBmaPTd8hJYfb6noxDBk0ojJyx6iQbNKJYCwl7yB6L"
-    "45OSmyMHJykr0ywu7F9F8YEYhSOtHs4+dDJvs/fP4wg+KdHTN/0M7s1/8DzZzxTg=="
+    "bULcRG9wwYkJz/4W9cfjG8Y3uKU6PXp7NVgIv6aJkBBhmz16hzadjhsIpY4axrluQOUBCl"
+    "GiYZvmkT2d9+8LbeR5n7OR532C71monfcfREBeWzQP4hL4NP1/U5r0zA7VTy5juSbXodzO"
+    "QXCVJGIkC+zmAusBJs5RRAwl/VsdRiJJRMGlqhu2YqdOgzPbppiV1ErHGyhDtYnCUdqqAq"
+    "WYy2pU5WokWfzsqlVPPley+C/R63XSxr8QmizB34uQzBtV9H6AyrI19Ad1VlkK+mex9kF4"
+    "3hTaPhy6N5u3X4ZTFYp36ZgGVmdwBhg9xANRMordzwfYBibgyCbQPGb0u+oFpkyPa7llXr"
+    "foFjGan93/mw3cY+4A+36b8/dBBjoCjg3/wS9ixt7bLB/imQLVgkAnNljoNsHW0y06siBh"
+    "8vF2cGwm8M4rsY/b4AGahL8ky8CCjzqkj30N2Jvw99fdpyNsLVVDt6nx1+veF5qrY1r6/Y"
+    "K06S2wpE9glHUb3Dqdzod3oHNycgLMn8Hfb8DV2TEXtlMjHamG8h93d8B1xBSCFYvkyR7j"
+    "xf5E5Jaf8wGOQhamShZ3d6c8nftqxIbGvE2tIaJZ/2DfS4vUn/SboKn4dvbd3XH7Ft3d0Z"
+    "KJqJvo3zyLvxz6PeSJrYvQYrO0KQhMmE+fOMXktb6kObGkLOoow2m10LVFBCRgQ2jfIv70"
+    "yLsDbYFtCAjmL+Iuviww/VNFTyv1qeACzI9IrWOubf0pF2WquSjDnJPAP4ce9dI3MCrb7s"
+    "kmVu2FVlK89A0EtxR2nz6RsPV7DpQAznG7BuJdb6q/ctjuOlLMvpelKgdoyYV1pc/Smt7M"
+    "0hqklytTydK6gGy0LIDm2kDCmVL5sWOlncWRU/kDiz3qK1ZQW7hUXh31Ff6MKQlz9gaAsE"
+    "01zmdnz2vM+ezBbHjOJuRCs44U08btB9x9HQhQExy6JezkWmi8DQ8gEh1oJA1lF5kDr/DQ"
+    "I8VSApwDsChFkTBsnuioFKoiwG1bziIzg8Z1hOVsjHdShoLFpedO2qCwFtrz7vl573rCpO"
+    "aqpkGTuLHcv/bOJ24sd3dZJb4adJgBiwzFEW6GTorE4qCpspuhk5RoHHwBSDwYR8SseW3+"
+    "7tucADJxIU3MVKrkqiOckSq55uuliqjkqqKXOrSHq7DjWcYSBc9TQp13x+fdi96htjp3nZ"
+    "lOLvF9K0U0Fdxr54mmVJZKMbxkhVRTtDDM58A9/ecUrBYYzPSZJ+bBnmKGA9bmIphH1XCg"
+    "DaZwTksVUNEMqHOSpaLaYd5ys3OF26Q2yNbVODa0+G+BUXbYRq7yFgmJqYmeLbm2aCDAuz"
+    "/uy+0yBGO7hmxKmig26UQ1t9kXWaZcW1RjkZI9tjGLlLzrFfFGYCCdsXtnCM+p5Vy6fnNp"
+    "PlwWnkuHrRq0wnfYqTQHdQdT6bGfT718UHQmHS57kZk0fQEwuLm8PNRU+rNjzHWDR21LmU"
+    "yH7rbzptPzaLqN8+nv/haY864709XJwj8YIojyxShtYLF9Km2gQYvoc12jBaNNk9n2iiZr"
+    "A3uhmyb1T3JWvfMn+DuWQumCZAD+pJ22DY4g0qwntmJ2DDBteYGDiG4AnbCNRRQ0/RFacM"
+    "bn8Mi7utJNKM+0qHwL2M6ZuLvlSOHlKOmHnNNRo2ZSMpU8Z4EtNafO17NH1xGjaoywG6XJ"
+    "pLec6VIn261gJa3lWmWV1yrlmvTL8DMb1Sh2sI+88La4qJlUeWxmoDlkCBMli8ZjtSoH7a"
+    "hpXq2qH/Y5WLNakoVkBgNXAMhMKu4l4fgAn7ao+lErWfML7O228MzRtupLY6ayL61yX+qz"
+    "Aoq2UBGCQrUqzbZ5dauEKNQ+bjbULJhSvybwZ+axEgnTJiCeV6N6f0zy54VBhbocDr74ye"
+    "OTxQwPBDzXNu1cViayxatyi6dhx9LFQsCHTJpQ28pe82d8+gN9AUFlRcyseUiXsPOHEf5b"
+    "NV5RS9liVbnFek4nJfumOnlaRqfNbkrrqRBJcbuMTlsxgYiImEFGpw21ubvek/EscYgryk"
+    "nRhQRqnWxJSCAMKra7gn03NiDbcowdRNyAr4G+QrcBi3fKjnxjwWKBat1j1NFnYKHaCy61"
+    "SN9XsZNcpTCjwi1PG1R9R8VhHVF6vFKPsGFVZiui0zds4O6KUsKCWLQ9Swd6c1wK37bKWL"
+    "dGvW/93vfe6DSIPX2Lhte9UXcypNewyd4R02vdi6v+4BSos6WO4o3/YUhotlXoMcU5Z5ji"
+    "rqLs/UWPaV6ZUquy3OI3QfudO54Nh5eR+cNZP04s31yd9SjqHHSaSCeRpj50GKJ/KBCBS5"
+    "OkBGrJ7GJTLKXyLgGvbtlEmW97cFOKuSRJqjNbTpIkBtYeqKu4XFnU2XFb6elKe5qdqWbg"
+    "ex1teyBb2Fj6usq+loFmsjvMelKfWZvjBPi3+F74lLHTmWf4+fcRNNQMLX1KuI1a1vQE4R"
+    "ZdDYS2/XyQOF02drOqYWXJRKrMjWkRzLIoyBCmG5hIxQ4l3chIdoGt3yM4e6UjMLXwymb7"
+    "xRh3qGH8oMO/2YDgB7aHK2AQ+XYv1eaHUY1/677qvP+QpCR3l63kJGvKSXIHC7NlUSvJS2"
+    "7kJTXbmmdqAXNUSVGzKvNklYEa/jR1OnrZYpQZtWzgKLMmo0o5mZCTiWpF2qich19iqI2q"
+    "OeHZsTYOHLXyfB05opUyoQnfzp3PaLGExfQVobAVum07dG4xffIDZJCFhZ37BU9EbR8yxB"
+    "TCWchZSoVbmrxZyoOeFsoiZzOgnhrDogkD5t0vEx9sv2UBoBNFvb4neHCslAX8KYJy1EpO"
+    "tDfCzDsCS5kJxVSNGDXuGI73b4ps/6GpMmHm92LF2ZmyuDaCQEetGtg6l4q1KEsXt2tcLN"
+    "vdNx94RcFQsAlR2oAvJ2RwzE5CvRFq08KsdIqgHDJpXCu9+z2am4K6ZDNkxWO61JQhqwkj"
+    "VogI3RBxJt/LhQLO7M7JB9jA0ggf1/D4P5eREWw7W/3x+Iad6udas3P+Br3v7jF/iAVvY1"
+    "e+DX93rzziB1iZc/9MQ9X48XLC7HTStqRo0E3ljSLhAVmZ2C46YMhS6gir3BoyX2lc4qRs"
+    "c95minHzAlHsfjgZotsVEy6TmGeHNEoxbcTcf98xjeSad3bpb+6at4wY0TSvp/RyVYkYUb"
+    "VOrQpCh30fz1kxHzw7EkSRM0XCo7sl+1DrmRr3EZswqsbIy62GjdtBZO5x2FKEISnIZotD"
+    "LDexYoVTF9C7e3bAtwOEHaCyUm1gQ0TAEbYAdZIDZ8engN5Y0sYXYASBSZOGhSHsMFI/jz"
+    "QBfGnPSdGa/IhLZQJQ/pQylKr0A22Qd7LKuhAXn2+ubRox6SmbSmP1bptoh2uzBg506zuw"
+    "TVFuh9gA0fYsaSv1vLsa5sY6p2cOdmPy0Zo5pOiYN1keq6Twpd4au5uHUoZx65u5AzhX5x"
+    "ek2zh0Y2fS8Rg4wLWyAZ7zERN9XtsX6LqyNmBSHxC+q5CdPnd0dxcqNK/XAsO7u+Pk0K3E"
+    "50iZcIUbsLzxWXWUrI3WWJrOgwj77yVvxOB334w/xU5BFFlBvAObJixsHQLzqRtFKKUxz4"
+    "udFrPcYwC14EptI6hZmGy5yhG1lEv3lZ77yRXMhq1lyRXMl+j1rBVMgcBPZU58u3Q4ry1a"
+    "KbNe7047b8qrrtNsmu5m+3nHk8iXMoN8ZsjQ7LnhI7T8eEtFJ4Yhk0ZMXvYQDZpVKgGEve"
+    "QNRPfNyUmRhZGTk+yVEXYvpv/CiECU0olmHz8fMtn/4fOHGRTv7Jj5g3Zmv/4fopj4iA=="
 )
