@@ -113,6 +113,17 @@ async def test_dev_console_is_not_served_outside_development_mode(
         await sandbox.stop()
 
 
+async def test_the_sandbox_issues_from_its_own_ca_and_prices_renewals(tmp_path: Path) -> None:
+    settings = apply_dev_defaults(Settings(), tmp_path / "dev-secrets.toml")
+    external = dataclasses.replace(settings.ca, backend="cfssl", path="ca-of-record")
+    sandbox, pointed = await start_sandbox(
+        dataclasses.replace(settings, ca=external), tmp_path / "pay", tmp_path / "dev-ca"
+    )
+    await sandbox.stop()
+    assert (pointed.ca.backend, pointed.ca.path) == ("builtin", str(tmp_path / "dev-ca"))
+    assert pointed.price("renew_org", 1) == 25000
+
+
 def test_serve_dev_prints_the_console_and_the_staff_accounts(dev_server: DevServer) -> None:
     log = dev_server.log()
     assert f"development console: {dev_server.url}/dev/" in log
