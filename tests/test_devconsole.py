@@ -19,16 +19,19 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.app import create_app
+from bot.china_time import SHANGHAI
 from bot.config import ConfigError, Settings
 from bot.devconsole.bridge import ConsoleUi
 from bot.devconsole.sandbox import start_sandbox, wanted
 from bot.devmode import apply_dev_defaults
+from bot.renewal_rules import add_years
 from key_bridge.controller import PIN_PROMPT
 from tests.test_processes import free_port
 
@@ -108,6 +111,17 @@ async def test_dev_console_is_not_served_outside_development_mode(
         assert (await refused.get("/dev/api/outbox")).status == 404
     finally:
         await sandbox.stop()
+
+
+async def test_the_sandbox_issues_from_its_own_ca_and_prices_renewals(tmp_path: Path) -> None:
+    settings = apply_dev_defaults(Settings(), tmp_path / "dev-secrets.toml")
+    external = dataclasses.replace(settings.ca, backend="cfssl", path="ca-of-record")
+    sandbox, pointed = await start_sandbox(
+        dataclasses.replace(settings, ca=external), tmp_path / "pay", tmp_path / "dev-ca"
+    )
+    await sandbox.stop()
+    assert (pointed.ca.backend, pointed.ca.path) == ("builtin", str(tmp_path / "dev-ca"))
+    assert pointed.price("renew_org", 1) == 25000
 
 
 def test_serve_dev_prints_the_console_and_the_staff_accounts(dev_server: DevServer) -> None:
@@ -240,6 +254,16 @@ def _chat(server: DevServer, openid: str, message: dict[str, str]) -> str:
     return str(_call(server, f"chat/{openid}", message)["reply"]["text"])
 
 
+def _sms_code(server: DevServer, openid: str, reply: str, sent: str) -> str:
+    """The code texted for ``reply``; when the phone was texted just before (by an earlier
+    test), waits out the spacing and asks again (the reply then says ``sent``)."""
+    spacing = re.search(r"请 (\d+) 秒后再试", reply)
+    if spacing is not None:
+        time.sleep(int(spacing.group(1)) + 1)
+        assert sent in _chat(server, openid, {"kind": "text", "content": "重新发送"})
+    return str(_call(server, "outbox")["sms"][-1]["params"][0])
+
+
 def _answer_prompt(server: DevServer, wanted: str, answer: str) -> None:
     state = _wait_bridge(server, lambda s: bool(s["prompt"]) and wanted in s["prompt"]["text"])
     _call(server, "bridge/answer", {"id": state["prompt"]["id"], "answer": answer})
@@ -264,14 +288,8 @@ def test_unlock_a_personalised_key_in_the_console(dev_server: DevServer, demo_ru
     first = _chat(dev_server, openid, {"kind": "click", "key": "unlock"})
     key_serial = made["key_label"].split("（")[0]
     assert "证书解锁" in first and key_serial in first  # read from the Key through the bridge
-    spacing = re.search(r"请 (\d+) 秒后再试", first)  # the demo texted the same phone just now
-    if spacing is not None:
-        time.sleep(int(spacing.group(1)) + 1)
-        assert "解锁验证码已发送" in _chat(
-            dev_server, openid, {"kind": "text", "content": "重新发送"}
-        )
-    sms = _call(dev_server, "outbox")["sms"][-1]
-    granted = _chat(dev_server, openid, {"kind": "text", "content": sms["params"][0]})
+    code = _sms_code(dev_server, openid, first, "解锁验证码已发送")
+    granted = _chat(dev_server, openid, {"kind": "text", "content": code})
     assert "30 分钟内有效" in granted
     mail = _call(dev_server, "outbox")["email"][-1]
     code = re.search(r"授权码为：(\d{6})", mail["text"])
@@ -285,6 +303,47 @@ def test_unlock_a_personalised_key_in_the_console(dev_server: DevServer, demo_ru
     assert any("解锁成功" in m.get("text", "") for m in pushed)
     assert _call(dev_server, "bridge/verify_pin", {"pin": "123456"})["ok"] is False
     assert _call(dev_server, "bridge/verify_pin", {"pin": NEW_PIN})["ok"] is True
+
+
+def test_renew_an_expiring_key_in_the_console(dev_server: DevServer, demo_run: DemoRun) -> None:
+    openid = demo_run.openid
+    assert _call_error(
+        dev_server, "bridge/personalise", {"openid": openid, "expires_in_days": 9999}
+    ) == (409, "证书到期天数应在 -365 到 365 之间")
+    _call(dev_server, "bridge/start", {})
+    made = _call(dev_server, "bridge/personalise", {"openid": openid, "expires_in_days": 30})
+    old = made["key_certificate"]
+    old_expiry = datetime.fromisoformat(old["not_after"])
+    assert timedelta(days=29) < old_expiry - datetime.now(UTC) <= timedelta(days=30)
+    scene = _wait_bridge(dev_server, lambda s: s["scene"] is not None)["scene"]
+    assert "已连接电脑上的证书助手" in _chat(dev_server, openid, {"kind": "scan", "key": scene})
+    _wait_bridge(dev_server, lambda s: s["paired"])
+
+    shown = _chat(dev_server, openid, {"kind": "click", "key": "renew"})
+    assert "可以更新" in shown and "1. 续期 1 年，¥250.00" in shown, shown
+    code = _sms_code(
+        dev_server,
+        openid,
+        _chat(dev_server, openid, {"kind": "text", "content": "1"}),
+        "验证码已发送",
+    )
+    assert "确认订单" in _chat(dev_server, openid, {"kind": "text", "content": code})
+    assert "订单已提交" in _chat(dev_server, openid, {"kind": "text", "content": "确认订单"})
+    _call(dev_server, "bridge/auto_pin", {"enabled": False})  # the PIN typed in the console
+    try:
+        paid = _call(dev_server, f"pay/{openid}", {})
+        assert paid["amount_fen"] == 25000 and paid["notify_status"] == 204
+        _answer_prompt(dev_server, PIN_PROMPT, "123456")
+        done = _wait_bridge(dev_server, lambda s: any("证书更新成功" in x for x in s["statuses"]))
+    finally:
+        _call(dev_server, "bridge/auto_pin", {"enabled": True})
+    new = done["key_certificate"]
+    assert new["serial"] != old["serial"]
+    assert datetime.fromisoformat(new["not_before"]) == old_expiry  # no day lost
+    assert datetime.fromisoformat(new["not_after"]) == add_years(old_expiry, 1)
+    expiry = f"{add_years(old_expiry, 1).astimezone(SHANGHAI):%Y-%m-%d}"
+    pushed = _call(dev_server, f"chat/{openid}/messages")["messages"]
+    assert any(f"证书更新成功，新证书有效期至 {expiry}" in m.get("text", "") for m in pushed)
 
 
 def test_bridge_answers_and_auto_pin_through_the_api(dev_server: DevServer) -> None:

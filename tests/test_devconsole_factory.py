@@ -1,10 +1,12 @@
 """The development console's Key factory: an emulated Key personalised for a user's finished
 order holds a certificate for the order's subject from the sandbox CA, and the server holds the
-Key's PUK and management key — the Key unlocks and authenticates with them."""
+Key's PUK and management key — the Key unlocks and authenticates with them. A Key can be made
+with a certificate that renewal accepts, from the CA renewal issues with."""
 
 from __future__ import annotations
 
 import dataclasses
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +16,15 @@ from cryptography import x509
 from bot.app import SERVICES, create_app
 from bot.ca.builtin import BuiltinCA
 from bot.config import Settings
-from bot.devconsole.factory import FactoryRefused, KeyFactory, lock_pin, try_pin
+from bot.devconsole.factory import (
+    FactoryRefused,
+    KeyFactory,
+    certificate_on,
+    lock_pin,
+    try_pin,
+)
 from bot.key_secrets import current_puk, management_key
+from bot.renewal_rules import check_renewal
 from bot.sandbox.wechat_api import WeChatApiFake
 from key_bridge.emulator.local import LocalTransport
 from key_bridge.mgmkey import answer_challenge
@@ -65,3 +74,27 @@ async def test_a_personalised_key_unlocks_with_the_puk_on_record(
     folder = Path(ca.path)
     factory.close()
     assert not folder.exists()
+
+
+async def test_an_expired_key_from_the_ca_renewal_issues_with(
+    settings: Settings, wechat_api: WeChatApiFake, aiohttp_client: Any, tmp_path: Path
+) -> None:
+    configured = dataclasses.replace(flow_settings(settings, wechat_api), projects=[PROJECT])
+    client = await aiohttp_client(create_app(configured, run_worker=False))
+    services = client.app[SERVICES]
+    await _record_order(services)
+    renewal_ca = BuiltinCA(tmp_path / "dev-ca", services.cipher, configured.ca.identifier_oid)
+    factory = KeyFactory(services, ca=renewal_ca)
+    with pytest.raises(FactoryRefused, match="证书到期天数应在 -365 到 365 之间"):
+        await factory.personalise(OPENID, 400)
+    made = await factory.personalise(OPENID, -10)
+
+    on_card = certificate_on(made.applet)
+    assert on_card is not None and renewal_ca.initialised()  # created on first use
+    on_card.verify_directly_issued_by(renewal_ca.issuing)
+    expired = datetime.now(UTC) - on_card.not_valid_after_utc
+    assert timedelta(days=10) <= expired < timedelta(days=10, minutes=1)
+    assert on_card.not_valid_after_utc - on_card.not_valid_before_utc == timedelta(days=365)
+    assert check_renewal(on_card.not_valid_after_utc, datetime.now(UTC)).ok
+    factory.close()
+    assert renewal_ca.initialised()  # the CA given is kept

@@ -11,7 +11,9 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.china_time import SHANGHAI
 from bot.devconsole import texts as T
+from bot.devconsole.factory import certificate_on
 from key_bridge.client import BridgeClient
 from key_bridge.controller import PIN_PROMPT, CardOperations
 from key_bridge.emulator.applet import DEFAULT_PIN, PivApplet
@@ -151,10 +153,26 @@ class SimulatedBridge:
             "key_inserted": bool(self.transport and self.transport.present),
             "key_label": self.key_label,
             "pin_tries": self.transport.applet.pin.tries if self.transport else None,
+            "key_certificate": self._certificate(),
             "qr_url": self.ui.qr_url,
             "statuses": list(self.ui.statuses),
             "prompt": {"id": pending[0], "text": pending[1]} if pending else None,
             "auto_pin": self.ui.auto_pin,
+        }
+
+    def _certificate(self) -> dict[str, str] | None:
+        """The serial and validity (UTC, and the expiry day in Shanghai) of the certificate on
+        the Key in the reader."""
+        cert = certificate_on(self.transport.applet) if self.transport else None
+        if cert is None:
+            return None
+        return {
+            "serial": format(cert.serial_number, "x"),
+            "not_before": cert.not_valid_before_utc.isoformat(),
+            "not_after": cert.not_valid_after_utc.isoformat(),
+            "expiry": T.KEY_CERTIFICATE.format(
+                expiry=f"{cert.not_valid_after_utc.astimezone(SHANGHAI):%Y-%m-%d}"
+            ),
         }
 
     async def stop(self) -> None:

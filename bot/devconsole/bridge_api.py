@@ -1,6 +1,7 @@
 """The console's JSON API for the simulated Key bridge: start it, insert or pull out its Key,
-insert a Key personalised for a user's order (``bot.devconsole.factory``), lock that Key's PIN by
-wrong tries, and answer the prompts of the bridge window (PIN, unlock code, new PIN)."""
+insert a Key personalised for a user's order (``bot.devconsole.factory``; its certificate may
+expire soon, for renewal), lock that Key's PIN by wrong tries, and answer the prompts of the
+bridge window (PIN, unlock code, new PIN)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from aiohttp import web
 
 from bot.devconsole import texts as T
 from bot.devconsole.appkeys import BRIDGE, FACTORY, OPENID, SANDBOX
-from bot.devconsole.factory import FactoryRefused, lock_pin, try_pin
+from bot.devconsole.factory import VALID_DAYS, FactoryRefused, lock_pin, try_pin
 
 
 def add_bridge_routes(app: web.Application) -> None:
@@ -63,13 +64,18 @@ async def bridge_key(request: web.Request) -> web.Response:
 
 
 async def bridge_personalise(request: web.Request) -> web.Response:
-    """``{"openid"}``: make a Key for the user's newest shipped or completed order and insert
-    it into the bridge (started when it is not running)."""
-    openid = str((await _body(request)).get("openid", ""))
+    """``{"openid", "expires_in_days"?}``: make a Key for the user's newest shipped or completed
+    order, its certificate expiring in that many days (default: a year; 30: renewal is offered;
+    negative: expired), and insert it into the bridge (started when it is not running)."""
+    body = await _body(request)
+    openid = str(body.get("openid", ""))
     if not OPENID.fullmatch(openid):
         raise web.HTTPBadRequest(text="openid: o followed by letters, digits, - or _")
+    days = body.get("expires_in_days", VALID_DAYS)
+    if not isinstance(days, int) or isinstance(days, bool):
+        raise web.HTTPBadRequest(text="expires_in_days: a whole number of days")
     try:
-        made = await request.app[FACTORY].personalise(openid)
+        made = await request.app[FACTORY].personalise(openid, days)
     except FactoryRefused as refused:
         return _refused(str(refused))
     bridge = request.app[BRIDGE]

@@ -1,13 +1,15 @@
 """The development console's Key factory: personalises an emulated Key for a simulated user's
-finished order as the CA does at production, so unlock (and later renewal) can be tried with no
+finished order as the CA does at production, so unlock and renewal can be tried with no
 hardware.
 
 The Key gets its own random management key (recorded, as the renewal flow needs it), the key
 pair is generated on the emulated card (after management-key authentication), the CSR is
-signed by the card, a dev-only built-in CA (``bot.ca.builtin.BuiltinCA``, created in a temporary
-directory and deleted with the console) issues the certificate for the order's subject, the
-certificate goes to slot 9A and is recorded with the Key's serial, and the Key gets a random PUK
-that the server records (``bot.key_secrets.record_puk``).
+signed by the card, a dev-only built-in CA issues the certificate for the order's subject (the
+sandbox's CA that renewal also issues from, created on first use; without one, a CA in a
+temporary directory deleted with the factory), the certificate goes to slot 9A and is recorded
+with the Key's serial, and the Key gets a random PUK that the server records
+(``bot.key_secrets.record_puk``). The certificate may be made to expire soon, or to have
+expired, so that renewal is offered.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from bot.ca.base import CertificateAuthority
@@ -32,15 +35,17 @@ from bot.services import Services
 from key_bridge.csr import card_csr
 from key_bridge.emulator.applet import DEFAULT_PIN, DEFAULT_PUK, PivApplet
 from key_bridge.emulator.local import LocalTransport
-from key_bridge.errors import InvalidPin, PinBlocked, WrongPin
+from key_bridge.errors import BadCardData, InvalidPin, PinBlocked, WrongPin
 from key_bridge.mgmkey import ManagementKeyAlgorithm, answer_challenge
 from key_bridge.piv import PivCard
+from key_bridge.piv_data import Slot, decode_certificate_object
 from models.certificates import Certificate
 from models.orders import Order, OrderStatus
 
 CA_NAME = "certdesk 开发沙箱"
 CA_ALGORITHM = "ecdsa-p256"
-VALID_DAYS = 365
+VALID_DAYS = 365  # a certificate's validity
+EXPIRY_RANGE = range(-365, VALID_DAYS + 1)  # days from now a Key's certificate may expire
 FINISHED = (OrderStatus.SHIPPED, OrderStatus.COMPLETED)
 WRONG_PIN = "000000"
 MANAGEMENT_ALGORITHM = ManagementKeyAlgorithm.TDES  # as Keys are shipped today
@@ -70,9 +75,9 @@ def _flow(services: Services, kind: str) -> Flow:
 
 
 class KeyFactory:
-    """Makes personalised emulated Keys. Its CA is ``ca`` when given (e.g. the one a renewal
-    flow issues with, so renewed certificates chain alike), else a dev sandbox CA that lives
-    only as long as the factory."""
+    """Makes personalised emulated Keys. Its CA is ``ca`` when given (the sandbox's CA that
+    renewal issues with, so renewed certificates chain alike; a built-in one is created on first
+    use), else a dev sandbox CA that lives only as long as the factory."""
 
     def __init__(self, services: Services, ca: CertificateAuthority | None = None) -> None:
         self.services = services
@@ -81,6 +86,8 @@ class KeyFactory:
 
     def ca(self) -> CertificateAuthority:
         """The CA issuing the Keys' certificates (the sandbox CA is made on first use)."""
+        if isinstance(self._ca, BuiltinCA) and not self._ca.initialised():
+            self._ca.init(CA_NAME, CA_ALGORITHM)
         if self._ca is None:
             self._folder = tempfile.TemporaryDirectory(prefix="certdesk-dev-ca-")
             settings = self.services.settings.ca
@@ -89,8 +96,13 @@ class KeyFactory:
             self._ca = ca
         return self._ca
 
-    async def personalise(self, openid: str) -> PersonalisedKey:
-        """A Key holding a new certificate for ``openid``'s newest shipped or completed order."""
+    async def personalise(self, openid: str, expires_in_days: int = VALID_DAYS) -> PersonalisedKey:
+        """A Key holding a new certificate for ``openid``'s newest shipped or completed order,
+        valid for ``VALID_DAYS`` and expiring ``expires_in_days`` from now (negative: expired)."""
+        if expires_in_days not in EXPIRY_RANGE:
+            raise FactoryRefused(
+                T.EXPIRY_OUT_OF_RANGE.format(low=EXPIRY_RANGE.start, high=EXPIRY_RANGE.stop - 1)
+            )
         order = await Order.filter(owner_openid=openid, status__in=FINISHED).order_by("-id").first()
         if order is None:
             raise FactoryRefused(T.NO_FINISHED_ORDER)
@@ -108,12 +120,12 @@ class KeyFactory:
         piv.verify_pin(DEFAULT_PIN)
         csr = card_csr(piv, name, public_key, algorithm)
         ca = await asyncio.to_thread(self.ca)
-        now = datetime.now(UTC).replace(microsecond=0)
+        not_after = datetime.now(UTC).replace(microsecond=0) + timedelta(days=expires_in_days)
         issued = await ca.issue(
             csr.public_bytes(Encoding.DER),
             profile_for(order.kind),
-            now,
-            now + timedelta(days=VALID_DAYS),
+            not_after - timedelta(days=VALID_DAYS),
+            not_after,
             subject=subject,
         )
         piv.write_certificate(issued.certificate)
@@ -137,6 +149,19 @@ def _selected(applet: PivApplet) -> PivCard:
     piv = PivCard(LocalTransport(applet))
     piv.select()
     return piv
+
+
+def certificate_on(applet: PivApplet) -> x509.Certificate | None:
+    """The certificate in the Key's slot 9A, read from its memory (no command reaches the card,
+    so a bridge operation under way is not disturbed); None when it holds none or an unreadable
+    one."""
+    content = applet.objects.get(Slot.AUTHENTICATION.object_tag)
+    if content is None:
+        return None
+    try:
+        return decode_certificate_object(content)
+    except BadCardData:
+        return None
 
 
 def try_pin(applet: PivApplet, pin: str) -> bool:

@@ -1,5 +1,6 @@
 """The development sandbox: the WeChat API and WeChat Pay stand-ins (``bot.sandbox``) started
-in-process, the settings pointed at them, and the staff accounts of the development console.
+in-process, the settings pointed at them (and at a development CA), and the staff accounts of
+the development console.
 
 Only ``certdesk serve --dev`` starts it, and only when no real ``[wechat] app_id`` is configured.
 """
@@ -30,11 +31,21 @@ from models.staff import StaffRole
 
 DEV_TOKEN = "certdesk-dev-token"  # noqa: S105  (development only)
 DEV_AES_KEY = "certdeskDevelopmentSafeModeKey0123456789abc"  # 43 characters, as WeChat shows
-DEV_PRICES = {"org_1": 30000, "org_2": 55000, "personal_1": 15000, "personal_2": 28000}
+DEV_PRICES = {
+    "org_1": 30000,
+    "org_2": 55000,
+    "personal_1": 15000,
+    "personal_2": 28000,
+    "renew_org_1": 25000,
+    "renew_org_2": 45000,
+    "renew_personal_1": 12000,
+    "renew_personal_2": 22000,
+}
 DEV_PHONE = "010-00000000"
 DEV_PASSWORD = "certdesk-dev-password"  # noqa: S105  (printed on start; development only)
 DEV_STAFF = (("reviewer", StaffRole.REVIEWER), ("operator", StaffRole.OPERATOR))
 PAY_FOLDER = Path("var/dev-pay")
+CA_FOLDER = Path("var/dev-ca")  # the built-in CA of the sandbox (never a configured CA)
 
 
 @dataclass
@@ -89,11 +100,13 @@ def is_loopback(host: str) -> bool:
 
 
 async def start_sandbox(
-    settings: Settings, pay_folder: Path = PAY_FOLDER
+    settings: Settings, pay_folder: Path = PAY_FOLDER, ca_folder: Path = CA_FOLDER
 ) -> tuple[DevSandbox, Settings]:
     """Start the stand-ins and return them with ``settings`` pointed at them: the official
     account (safe mode), WeChat Pay (keys written as PEM files into ``pay_folder``), prices,
-    template notices and a service phone where none are configured; no rate limits."""
+    template notices and a service phone where none are configured; no rate limits. The CA is
+    the built-in one in ``ca_folder`` (created by the console's Key factory on first use), so
+    sandbox certificates never come from a configured CA."""
     wechat = WeChatApiFake()
     await wechat.start()
     private_pem = generate_rsa_private_key_pem()
@@ -130,6 +143,7 @@ async def start_sandbox(
             templates=settings.notices.templates or {kind: f"dev-{kind}" for kind in NOTICE_TITLES},
         ),
         prices=settings.prices or DEV_PRICES,
+        ca=dataclasses.replace(settings.ca, backend="builtin", path=str(ca_folder)),
     )
     notify_url = configured.server.public_url.rstrip("/") + "/pay/notify"
     configured = pay_settings(configured, pay, merchant, pay_folder, notify_url=notify_url)

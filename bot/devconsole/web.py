@@ -17,6 +17,7 @@ from typing import Any
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from bot.ca import build_ca
 from bot.devconsole.appkeys import BRIDGE, DEV_SERVICES, FACTORY, OPENID, SANDBOX
 from bot.devconsole.bridge import SimulatedBridge
 from bot.devconsole.bridge_api import add_bridge_routes
@@ -53,7 +54,7 @@ def create_dev_app(services: Services, sandbox: DevSandbox) -> web.Application:
     app[SANDBOX] = sandbox
     app[DEV_SERVICES] = services
     app[BRIDGE] = SimulatedBridge()
-    app[FACTORY] = KeyFactory(services)
+    app[FACTORY] = KeyFactory(services, ca=build_ca(services))  # the CA renewal issues from
     app.router.add_get("/", page)
     app.router.add_static("/static/", STATIC)
     app.router.add_get("/api/info", info)

@@ -179,7 +179,7 @@ async function refreshBridge(data) {
   const summary = !bridge.running ? "未启动"
     : [bridge.connected ? "已连接服务器" : "连接中",
        bridge.paired ? `已与微信配对（${bridge.paired_user}）` : (bridge.scene ? "显示配对二维码，等待扫码" : "未配对"),
-       bridge.key_inserted ? `${key} 已插入（${tries}）` : "Key 已拔出"].join(" · ");
+       bridge.key_inserted ? `${key} 已插入（${tries}${bridge.key_certificate ? "，" + bridge.key_certificate.expiry : ""}）` : "Key 已拔出"].join(" · ");
   $("bridge-state").textContent = summary;
   $("bridge-log").replaceChildren(...(bridge.statuses || []).map((line) => el("li", {}, line)));
   $("bridge-auto-pin").checked = bridge.auto_pin !== false;
@@ -254,7 +254,8 @@ async function start() {
   $("bridge-scan").addEventListener("click", bridgeScan);
   $("bridge-remove").addEventListener("click", async () => refreshBridge(await api("bridge/key", { method: "POST", body: { inserted: false } })));
   $("bridge-insert").addEventListener("click", async () => refreshBridge(await api("bridge/key", { method: "POST", body: { inserted: true } })));
-  $("bridge-personalise").addEventListener("click", () => bridgeCall("personalise", { openid: state.current }));
+  $("bridge-personalise").addEventListener("click", () => bridgeCall("personalise",
+    { openid: state.current, expires_in_days: Number($("bridge-expiry").value) }));
   $("bridge-lock").addEventListener("click", () => bridgeCall("lock", {}));
   $("bridge-auto-pin").addEventListener("change", (event) => bridgeCall("auto_pin", { enabled: event.target.checked }));
   $("bridge-prompt").addEventListener("submit", (event) => {
