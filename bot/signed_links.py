@@ -28,10 +28,16 @@ class Grant:
 
 
 def make_token(key: bytes, purpose: str, payload: dict[str, Any], expires: int) -> str:
-    """A URL-safe token granting ``payload`` for ``purpose`` until the Unix time ``expires``."""
+    """A URL-safe token granting ``payload`` for ``purpose`` until the Unix time ``expires``.
+
+    ValueError if the token would be longer than ``read_token`` accepts (keep payloads small:
+    ids and hashes, never user text)."""
     data = json.dumps({"p": payload, "e": int(expires)}, separators=(",", ":"), sort_keys=True)
     body = base64.urlsafe_b64encode(data.encode()).rstrip(b"=").decode()
-    return f"{body}.{_mac(key, purpose, body)}"
+    token = f"{body}.{_mac(key, purpose, body)}"
+    if len(token) > MAX_TOKEN_LENGTH:
+        raise ValueError(f"payload too large for a link token ({len(token)} characters)")
+    return token
 
 
 def read_token(key: bytes, purpose: str, token: str, now: float | None = None) -> Grant | None:

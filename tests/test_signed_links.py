@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -15,7 +17,11 @@ payloads = st.dictionaries(
 
 @given(payloads, st.integers(1, 2**40))
 def test_a_token_reads_back_what_was_signed_until_it_expires(payload: dict, expires: int) -> None:
-    token = make_token(KEY, "invoice", payload, expires)
+    try:
+        token = make_token(KEY, "invoice", payload, expires)
+    except ValueError:
+        assert len(json.dumps(payload)) > 200  # only a payload far beyond ids and hashes
+        return
     assert read_token(KEY, "invoice", token, now=expires - 1) == Grant(payload, expires)
     assert read_token(KEY, "invoice", token, now=expires) is None
 
