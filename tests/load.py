@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import aiohttp
-import asyncpg
 
 from bot.sandbox.photos import document_photo
 from bot.sandbox.wechat_api import WeChatApiFake
