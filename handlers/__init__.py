@@ -5,6 +5,7 @@ Importing this package registers every job handler with ``bot.outbox``.
 
 from bot import notices, reminders
 from bot.admin import delivery
+from bot.wechat import inbox, late_replies
 from handlers import diagnostics, payments
 
-__all__ = ["delivery", "diagnostics", "notices", "payments", "reminders"]
+__all__ = ["delivery", "diagnostics", "inbox", "late_replies", "notices", "payments", "reminders"]

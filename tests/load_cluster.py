@@ -81,6 +81,7 @@ class Cluster:
         self.prefix = f"certdesk-load:{run_id}:"
         self.ports = [free_port(), free_port()]
         self.servers: list[subprocess.Popen[bytes] | None] = [None, None]
+        self.ready: set[int] = set()  # servers that answered /healthz since they started
         self.worker: subprocess.Popen[bytes] | None = None
         self.photos: list[bytes] = []
         self.config = workdir / "certdesk.toml"
@@ -206,6 +207,7 @@ class Cluster:
                 with contextlib.suppress(aiohttp.ClientError):
                     async with http.get(f"http://127.0.0.1:{port}/healthz") as response:
                         if response.status == 200:
+                            self.ready.add(index)
                             return
                 await asyncio.sleep(0.2)
         raise RuntimeError(f"server {index} did not become healthy")
@@ -214,13 +216,14 @@ class Cluster:
         """SIGKILL server ``index``: no shutdown, no cleanup."""
         process = self.servers[index]
         self.servers[index] = None
+        self.ready.discard(index)
         if process is not None and process.poll() is None:
             process.kill()
             process.wait()
 
     def webhook_url(self) -> str:
         """``/wechat`` of a random server (WeChat's load balancer), a live one when possible."""
-        live = [i for i, p in enumerate(self.servers) if p is not None and p.poll() is None]
+        live = [i for i in self.ready if (p := self.servers[i]) is not None and p.poll() is None]
         index = random.choice(live or list(range(len(self.servers))))
         return f"http://127.0.0.1:{self.ports[index]}/wechat"
 
