@@ -77,7 +77,10 @@ class Applicant:
     async def run(self, figures: Figures) -> None:
         """The whole application, then the payment."""
         click = self.sim.event(self.openid, "CLICK", "org", create_time=self.sim.now())
-        await self.step(click, "第 1/", figures)
+        # A click handled twice (its server died after starting the draft) offers the draft
+        # just started: the applicant continues it.
+        if "第 1/" not in await self.step(click, ("第 1/", "未完成的单位证书申请"), figures):
+            await self.step(self.sim.text(self.openid, "1"), "第 1/", figures)
         last = len(ORG_APPLICATION) - 1
         for index, (label, value) in enumerate(ORG_APPLICATION):
             if label == "经办人手机号":
@@ -98,7 +101,7 @@ class Applicant:
 
     async def step(
         self, delivery: Delivery, expect: str | tuple[str, ...], figures: Figures
-    ) -> None:
+    ) -> str:
         """Deliver one message as WeChat does and wait for an answer containing ``expect``
         (one of them)."""
         wanted = (expect,) if isinstance(expect, str) else expect
@@ -121,6 +124,7 @@ class Applicant:
         if "❌" in answer:
             raise LoadError(f"{self.openid}: refused: {answer[-300:]!r}")
         figures.latencies.append(time.monotonic() - started)
+        return answer
 
     def new_messages(self) -> list[str]:
         """Texts certdesk sent to this applicant through the API since the last look."""
