@@ -117,9 +117,10 @@ async def run_scan(payload: dict[str, Any], services: Services) -> None:
         log.info("renewal reminders queued", extra={"count": queued})
 
 
-def reminder_text(certificate: Certificate, now: datetime) -> str:
-    """The Chinese reminder for a certificate (its common name only: no ID number)."""
-    cert = x509.load_pem_x509_certificate(certificate.certificate_pem.encode("ascii"))
+def reminder_text(certificate: Certificate, pem: str, now: datetime) -> str:
+    """The Chinese reminder for a certificate (its common name only: no ID number); ``pem`` is
+    the certificate decrypted (``bot.ca.records.pem_of``)."""
+    cert = x509.load_pem_x509_certificate(pem.encode("ascii"))
     names = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
     subject = str(names[0].value) if names else ""
     kind = CERTIFICATE_KIND_NAMES.get(certificate.kind, "数字证书")
@@ -139,10 +140,11 @@ async def send_renewal_reminder(payload: dict[str, Any], services: Services) -> 
         return  # renewed or revoked since the reminder was queued: say nothing
     if not certificate.owner_openid:
         return
+    from bot.ca.records import pem_of  # records schedules this module's scan
+
+    text = reminder_text(certificate, pem_of(services.cipher, certificate), utcnow())
     try:
-        await services.wechat.send_text(
-            certificate.owner_openid, reminder_text(certificate, utcnow())
-        )
+        await services.wechat.send_text(certificate.owner_openid, text)
     except WeChatAPIError as exc:
         if exc.errcode in WECHAT_GONE:
             raise PermanentJobError(f"user cannot be reached on WeChat ({exc.errcode})") from exc

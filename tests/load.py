@@ -94,10 +94,22 @@ class Applicant:
         for number, expect in enumerate(expects):
             media_id = self.cluster.wechat.add_media(self.cluster.photos[number], "image/jpeg")
             await self.step(self.sim.image(self.openid, media_id), expect, figures)
-        code = self.cluster.sms_code(self.phone)
+        code = await self.sms_code(figures)
         # "申请已提交": the code was applied by a server that died before it answered.
         await self.step(self.sim.text(self.openid, code), ("订单已提交", "申请已提交"), figures)
         await self.pay()
+
+    async def sms_code(self, figures: Figures) -> str:
+        """The code sent for this application. If none came (a server died while sending it,
+        after it counted the send), the applicant asks for another once the limit allows."""
+        for _ in range(4):
+            code = self.cluster.sms_code(self.phone)
+            if code:
+                return code
+            await asyncio.sleep(20.0)
+            resend = self.sim.text(self.openid, "重发")
+            await self.step(resend, ("验证码已发送", "太频繁"), figures)
+        raise LoadError(f"{self.openid}: no SMS code came")
 
     async def step(
         self, delivery: Delivery, expect: str | tuple[str, ...], figures: Figures
@@ -220,8 +232,8 @@ async def run(applicants: int, concurrency: int, crash: bool, seed: int = 1) -> 
                         async with limit:
                             try:
                                 await Applicant(cluster, http, number).run(figures)
-                            except LoadError as exc:
-                                figures.errors.append(str(exc))
+                            except Exception as exc:  # one applicant's failure, not the run's
+                                figures.errors.append(f"{type(exc).__name__}: {exc}")
 
                     await asyncio.gather(*(one(n) for n in range(applicants)))
                 stop.set()

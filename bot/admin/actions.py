@@ -191,6 +191,7 @@ async def produce(
         await audit(staff, "produce", order_no, {}, after)
         await notices.notify_certificate_produced(order, channel)
         await record_produced(
+            services.cipher,
             order,
             serial_hex=serial_hex,
             subject_dn=_subject_dn(services, flows[order.kind], order),

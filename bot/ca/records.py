@@ -5,6 +5,10 @@ for a renewal (which passes the certificate it replaces). A renewal marks the ol
 ``renewed`` in the same transaction, so no reminder is sent about it afterwards; recording also
 makes sure the hourly reminder scan is scheduled. ``revoke_recorded`` revokes at the CA and marks
 the record.
+
+The subject DN and the PEM hold the subject's credit code or ID number: they are stored encrypted
+with the data keys, bound to the certificate's serial, and read with ``subject_dn_of`` and
+``pem_of``.
 """
 
 from __future__ import annotations
@@ -16,11 +20,13 @@ from tortoise.transactions import in_transaction
 from bot.ca.base import CertificateAuthority, IssuedCertificate, RevocationReason
 from bot.outbox import utcnow
 from bot.reminders import ensure_schedule as ensure_reminder_schedule
+from bot.secrets_box import DataCipher
 from models.certificates import Certificate, CertificateStatus
 from models.orders import Order
 
 
 async def record_issued(
+    cipher: DataCipher,
     order: Order | None,
     issued: IssuedCertificate,
     *,
@@ -37,6 +43,7 @@ async def record_issued(
     if chosen_kind is None:
         raise ValueError("record_issued needs an order, a kind or the certificate it replaces")
     return await _record(
+        cipher,
         order,
         chosen_kind,
         key_serial=key_serial or (replaces.key_serial if replaces else ""),
@@ -51,6 +58,7 @@ async def record_issued(
 
 
 async def record_produced(
+    cipher: DataCipher,
     order: Order,
     *,
     serial_hex: str,
@@ -62,6 +70,7 @@ async def record_produced(
     """Record a certificate the CA produced outside certdesk, as its staff typed it in the
     console (serial, validity, Key): renewal eligibility and reminders then know it."""
     return await _record(
+        cipher,
         order,
         order.kind,
         key_serial=key_serial,
@@ -75,7 +84,34 @@ async def record_produced(
     )
 
 
+def _context(serial_hex: str, column: str) -> str:
+    return f"certificate:{serial_hex}:{column}"
+
+
+def seal(cipher: DataCipher, serial_hex: str, column: str, value: str) -> str:
+    """``value`` as stored in ``column`` (``subject_dn`` or ``pem``) of certificate
+    ``serial_hex``: encrypted, bound to both ("" stays "")."""
+    return cipher.encrypt(value, context=_context(serial_hex, column)) if value else ""
+
+
+def subject_dn_of(cipher: DataCipher, certificate: Certificate) -> str:
+    """The certificate's subject DN (RFC 4514 text), decrypted."""
+    return cipher.decrypt(
+        certificate.subject_dn, context=_context(certificate.serial_hex, "subject_dn")
+    )
+
+
+def pem_of(cipher: DataCipher, certificate: Certificate) -> str:
+    """The certificate's PEM, decrypted ("" for one produced outside certdesk)."""
+    if not certificate.certificate_pem:
+        return ""
+    return cipher.decrypt(
+        certificate.certificate_pem, context=_context(certificate.serial_hex, "pem")
+    )
+
+
 async def _record(
+    cipher: DataCipher,
     order: Order | None,
     kind: str,
     *,
@@ -99,7 +135,7 @@ async def _record(
             key_serial=key_serial,
             serial_hex=serial_hex,
             issuer_dn=issuer_dn,
-            subject_dn=subject_dn,
+            subject_dn=seal(cipher, serial_hex, "subject_dn", subject_dn),
             subject_hash=(order.subject_hash if order else None)
             or (replaces.subject_hash if replaces else None),
             owner_openid=(order.owner_openid if order else None)
@@ -107,7 +143,7 @@ async def _record(
             project=(order.project if order else "") or previous_project,
             not_before=not_before,
             not_after=not_after,
-            certificate_pem=pem,
+            certificate_pem=seal(cipher, serial_hex, "pem", pem),
         )
         if replaces is not None:
             await Certificate.filter(id=replaces.id).update(
