@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +23,14 @@ from bot.admin import actions
 from bot.app import SERVICES, create_app
 from bot.config import EmailSettings, Settings, SmsSettings
 from bot.mailer import MailError, SmtpMailer
+from bot.messages import Inbound
+from bot.outbox import utcnow
+from bot.sandbox.photos import document_photo
 from bot.sandbox.wechat_api import WeChatApiFake
 from bot.sandbox.wechat_pay import WeChatPayFake
 from bot.services import Services
 from bot.sms import SMS_UNAVAILABLE, VERIFY_CODE
+from bot.wechat import inbox
 from bot.wechat.simulator import WeChatSimulator
 from bot.worker import Worker
 from handlers.demo_script import ORG_APPLICATION
@@ -301,3 +307,46 @@ async def test_cut_postgresql_connections_are_replaced_without_losing_a_message(
     assert "❌" not in reply and "第 5/" in reply, reply
     order = await Order.get(owner_openid="o-fault-pg")
     assert len(order.answers) == 4
+
+
+# -- a server that dies mid-message -----------------------------------------------------------
+
+
+async def test_a_message_handled_again_after_a_crash_is_not_applied_twice(
+    settings: Settings, wechat_api: WeChatApiFake, aiohttp_client: Any
+) -> None:
+    """The process died after the photo was recorded but before the answer was: WeChat's retry
+    is handled again, and says where the applicant is instead of filling the next slot."""
+    client = await aiohttp_client(create_app(flow_settings(settings, wechat_api), run_worker=False))
+    chat = await chat_at_photos(client, wechat_api, "o-fault-twice")
+    media_id = wechat_api.add_media(document_photo(), "image/jpeg")
+    delivery = chat.sim.image(chat.openid, media_id)
+    assert "经办人身份证正面" in await chat._post(delivery)
+    await client.app[SERVICES].store.delete(f"wechat:in:msg:{delivery.msg_id}")  # the crash
+    again = await chat._post(delivery)
+    assert "已经处理过" in again and "经办人身份证正面" in again
+    assert await photos("o-fault-twice") == 1
+
+
+async def test_a_message_acknowledged_but_never_handled_is_handled_by_the_worker(
+    settings: Settings, wechat_api: WeChatApiFake, aiohttp_client: Any
+) -> None:
+    """WeChat was told "success" and the process died: the inbox job hands the message to the
+    worker, whose answer comes as a customer-service message."""
+    client = await aiohttp_client(create_app(flow_settings(settings, wechat_api), run_worker=False))
+    chat = Chat(client, wechat_api, "o-fault-inbox")
+    await chat.click("org")
+    services: Services = client.app[SERVICES]
+    wechat_api.note_user_message(chat.openid)
+    inbound = Inbound(
+        openid=chat.openid, kind="text", create_time=int(time.time()), msg_id="9001", text="1"
+    )
+    job = await inbox.record(services.cipher, inbound)
+    assert set(job.payload) == {"key", "sealed"} and '"text"' not in json.dumps(job.payload)
+    await Job.filter(id=job.id).update(run_at=utcnow())  # its grace period is over
+    await Worker(services).run_until_idle()
+    assert (await Job.get(id=job.id)).status == JobStatus.DONE
+    sent = [m.body["text"]["content"] for m in wechat_api.messages_to(chat.openid, "custom")]
+    assert any("第 2/" in text and "单位名称" in text for text in sent), sent
+    order = await Order.get(owner_openid="o-fault-inbox")
+    assert len(order.answers) == 1
