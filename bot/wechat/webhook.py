@@ -166,18 +166,20 @@ class WeChatChannel:
             if answer is not None:
                 return answer
             # The mark expired: whoever was handling the message died. Take it over.
-        task = asyncio.create_task(self._handle(inbound, key, deadline))
+        slot: asyncio.Future[str] = loop.create_future()
+        task = asyncio.create_task(self._handle(inbound, key, deadline, slot))
         self._background.add(task)
         task.add_done_callback(self._background.discard)
         try:
-            return await asyncio.wait_for(asyncio.shield(task), timeout=deadline - loop.time())
+            # Cancelled when the budget runs out: the handler then sends everything later.
+            return await asyncio.wait_for(slot, timeout=max(0.0, deadline - loop.time()))
         except TimeoutError:
             # The task goes on and answers through customer-service messages; WeChat will not
             # deliver the message again, so it is kept until the task has recorded its answer.
             await self._keep_until_handled(inbound, task)
             return SUCCESS
 
-    async def _keep_until_handled(self, inbound: Inbound, task: asyncio.Task[str]) -> None:
+    async def _keep_until_handled(self, inbound: Inbound, task: asyncio.Task[None]) -> None:
         """Record ``inbound`` in the inbox; close the record when ``task`` has finished."""
         if self.cipher is None:
             return
@@ -204,7 +206,9 @@ class WeChatChannel:
         deadline = loop.time() + within
         while loop.time() < deadline:
             if await self.store.set_if_absent(key, "pending", ttl=PENDING_TTL):
-                await self._handle(inbound, key, loop.time())
+                closed: asyncio.Future[str] = loop.create_future()
+                closed.cancel()  # nobody waits for a passive reply
+                await self._handle(inbound, key, loop.time(), closed)
                 await self.drain()
                 return True
             value = await self.store.get(key)
@@ -226,10 +230,12 @@ class WeChatChannel:
             await asyncio.sleep(0.05)
         return SUCCESS
 
-    async def _handle(self, inbound: Inbound, key: str, deadline: float) -> str:
-        """Run the dispatcher under the user's lock; return the passive reply XML (or success).
-
-        A passive reply is rendered only while WeChat still waits for it (before ``deadline``).
+    async def _handle(
+        self, inbound: Inbound, key: str, deadline: float, slot: asyncio.Future[str]
+    ) -> None:
+        """Run the dispatcher under the user's lock; the passive reply XML (or success) goes into
+        ``slot`` if WeChat still waits for it (``slot`` not cancelled, before ``deadline``);
+        everything not given passively is sent as customer-service messages.
 
         The pending mark is renewed meanwhile. The answer for retries and the customer-service
         window the message opened are written in the round trip that releases the lock (before
@@ -243,10 +249,13 @@ class WeChatChannel:
             ) as held:
                 replies = pack((await self._dispatch(inbound)).replies)
                 passive = ""
-                rest = replies
-                if replies and loop.time() < deadline - 0.2:
+                if replies and not slot.done() and loop.time() < deadline - 0.2:
                     passive = await self._render_passive(inbound, replies[0])
-                    rest = replies[1:] if passive else replies
+                if passive and not slot.done():
+                    slot.set_result(passive)  # WeChat gets it now
+                else:
+                    passive = ""
+                rest = replies[1:] if passive else replies
                 job = await self._record_late(inbound, rest)
                 await _stop(keeper)  # no pending mark may follow the answer
                 held.set_on_release(key, "done:" + (passive or SUCCESS), DEDUPE_TTL)
@@ -255,11 +264,12 @@ class WeChatChannel:
                     held.set_on_release(*window)
         finally:
             await _stop(keeper)
+            if not slot.done():
+                slot.set_result(SUCCESS)
         if rest:
             sender = asyncio.create_task(self._send_later(inbound.openid, rest, job))
             self._background.add(sender)
             sender.add_done_callback(self._background.discard)
-        return passive or SUCCESS
 
     async def _record_late(self, inbound: Inbound, rest: list[Reply]) -> Job | None:
         """Record the replies to send later before WeChat is told ``success`` (see
