@@ -150,7 +150,7 @@ class Cluster:
             "redis": {"url": REDIS_URL, "prefix": self.prefix},
             "storage": {"path": str(self.workdir / "files")},
             "security": {"data_keys": [generate_key()], "lookup_key": generate_key()},
-            "logging": {"level": "WARNING", "format": "json"},
+            "logging": {"level": os.environ.get("LOAD_LOG_LEVEL", "WARNING"), "format": "json"},
             "worker": {"poll_interval": 0.2, "concurrency": 8, "lease_seconds": 30.0},
             "wechat": {
                 "app_id": self.wechat.app_id,

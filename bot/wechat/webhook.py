@@ -242,18 +242,19 @@ class WeChatChannel:
         anything is sent through that window, and before the user's next message is handled).
         """
         loop = asyncio.get_running_loop()
+        replies: list[Reply] = []
+        rest: list[Reply] = []
+        passive = ""
+        job: Job | None = None
         keeper = asyncio.create_task(self._keep_pending(key))
         try:
             async with self.store.lock(
                 f"wechat:user:{inbound.openid}", lease=USER_LOCK_LEASE, wait=USER_LOCK_WAIT
             ) as held:
                 replies = pack((await self._dispatch(inbound)).replies)
-                passive = ""
                 if replies and not slot.done() and loop.time() < deadline - 0.2:
                     passive = await self._render_passive(inbound, replies[0])
-                if passive and not slot.done():
-                    slot.set_result(passive)  # WeChat gets it now
-                else:
+                if slot.done():  # WeChat stopped waiting while it was rendered
                     passive = ""
                 rest = replies[1:] if passive else replies
                 job = await self._record_late(inbound, rest)
@@ -264,8 +265,10 @@ class WeChatChannel:
                     held.set_on_release(*window)
         finally:
             await _stop(keeper)
-            if not slot.done():
-                slot.set_result(SUCCESS)
+        if passive and slot.done():  # too late after all: it goes with the rest
+            rest = [replies[0], *rest]
+        if not slot.done():
+            slot.set_result(passive or SUCCESS)
         if rest:
             sender = asyncio.create_task(self._send_later(inbound.openid, rest, job))
             self._background.add(sender)
