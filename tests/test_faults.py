@@ -90,7 +90,7 @@ async def test_wechat_timeout_on_a_photo_is_retried_and_a_slow_wechat_answers_la
     slow that the 5-second reply window passes, the answer comes as a customer-service message."""
     configured = flow_settings(settings, wechat_api)
     configured = dataclasses.replace(
-        configured, wechat=dataclasses.replace(configured.wechat, reply_budget=1.0)
+        configured, wechat=dataclasses.replace(configured.wechat, reply_budget=3.0)
     )
     client = await aiohttp_client(create_app(configured, run_worker=False))
     chat = await chat_at_photos(client, wechat_api, "o-fault-slow")
@@ -101,7 +101,7 @@ async def test_wechat_timeout_on_a_photo_is_retried_and_a_slow_wechat_answers_la
     assert await photos("o-fault-slow") == 1
 
     services.wechat.timeout = aiohttp.ClientTimeout(total=10)
-    wechat_api.faults.delay_next("/cgi-bin/media/get", seconds=1.5)
+    wechat_api.faults.delay_next("/cgi-bin/media/get", seconds=3.5)
     assert await chat.send_photo() == ""  # "success": nothing ready within the reply budget
     for _ in range(100):
         sent = [
