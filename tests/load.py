@@ -55,6 +55,7 @@ class Figures:
     redeliveries: int = 0
     late_answers: int = 0  # answered by customer-service message, not passively
     crashes: int = 0
+    expired_codes: int = 0  # a code answered "expired" after a crash (asked again)
 
     def percentile(self, p: float) -> float:
         ordered = sorted(self.latencies)
@@ -94,9 +95,19 @@ class Applicant:
         for number, expect in enumerate(expects):
             media_id = self.cluster.wechat.add_media(self.cluster.photos[number], "image/jpeg")
             await self.step(self.sim.image(self.openid, media_id), expect, figures)
-        code = await self.sms_code(figures)
         # "申请已提交": the code was applied by a server that died before it answered.
-        await self.step(self.sim.text(self.openid, code), ("订单已提交", "申请已提交"), figures)
+        # "已过期": the code was replaced by a server that died while sending the new one;
+        # the applicant asks for another, as the answer says.
+        done = ("订单已提交", "申请已提交", "验证码已过期")
+        for _ in range(3):
+            code = await self.sms_code(figures)
+            answer = await self.step(self.sim.text(self.openid, code), done, figures)
+            if "验证码已过期" not in answer:
+                break
+            figures.expired_codes += 1
+            self.cluster.sms.sent = [m for m in self.cluster.sms.sent if m.params[0] != code]
+        else:
+            raise LoadError(f"{self.openid}: every code had expired")
         await self.pay()
 
     async def sms_code(self, figures: Figures) -> str:
@@ -254,7 +265,8 @@ def report(figures: Figures, applicants: int, elapsed: float) -> None:
         f"load: {applicants} applicants in {elapsed:.1f} s, {len(figures.latencies)} steps, "
         f"step latency p50 {figures.percentile(0.5):.0f} ms p99 {figures.percentile(0.99):.0f} ms, "
         f"late answers {figures.late_answers}, redeliveries {figures.redeliveries}, "
-        f"server kills {figures.crashes}, errors {len(figures.errors)}"
+        f"server kills {figures.crashes}, expired codes asked again {figures.expired_codes}, "
+        f"errors {len(figures.errors)}"
     )
     for error in figures.errors[:60]:
         print("  error:", error)
