@@ -10,6 +10,7 @@ falls due: an acknowledged answer is delivered at least once.
 from __future__ import annotations
 
 import base64
+import json
 from typing import TYPE_CHECKING, Any
 
 from bot import metrics
@@ -21,6 +22,7 @@ from bot.wechat.quota import CustomerServiceQuota
 from models.jobs import Job, JobStatus
 
 if TYPE_CHECKING:
+    from bot.secrets_box import DataCipher
     from bot.services import Services
 
 log = get_logger(__name__)
@@ -67,14 +69,17 @@ def load(item: dict[str, Any]) -> Reply:
     )
 
 
-async def record(openid: str, replies: list[Reply], key: str) -> Job | None:
-    """Write the parts still to send as a job due after ``GRACE`` (``key``: the message's
-    de-duplication key, so a message handled twice records its answer once)."""
+async def record(cipher: DataCipher, openid: str, replies: list[Reply], key: str) -> Job | None:
+    """Write the parts still to send as a job due after ``GRACE``, encrypted (an answer may
+    carry a PUK or a password); ``key``: the message's de-duplication key, so a message handled
+    twice records its answer once."""
     items = [item for reply in replies if (item := dump(reply)) is not None]
     if not items:
         return None
-    payload = {"openid": openid, "replies": items}
-    return await enqueue(JOB, payload, delay=GRACE, dedupe_key=f"{JOB}:{key}"[:128])
+    dedupe_key = f"{JOB}:{key}"[:128]
+    sealed = cipher.encrypt(json.dumps(items), context=dedupe_key)
+    payload = {"openid": openid, "key": dedupe_key, "sealed": sealed}
+    return await enqueue(JOB, payload, delay=GRACE, dedupe_key=dedupe_key)
 
 
 async def close(job: Job) -> None:
@@ -130,6 +135,7 @@ async def _send_one(client: WeChatClient, openid: str, reply: Reply) -> None:
 @job_handler(JOB)
 async def send_recorded(payload: dict[str, Any], services: Services) -> None:
     """The worker's side: send the parts a process recorded but did not close."""
-    replies = [load(item) for item in payload.get("replies", [])]
+    items = json.loads(services.cipher.decrypt(payload["sealed"], context=payload["key"]))
+    replies = [load(item) for item in items]
     quota = CustomerServiceQuota(services.store)
     await send(services.wechat, quota, str(payload["openid"]), replies)

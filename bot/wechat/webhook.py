@@ -277,10 +277,10 @@ class WeChatChannel:
     async def _record_late(self, inbound: Inbound, rest: list[Reply]) -> Job | None:
         """Record the replies to send later before WeChat is told ``success`` (see
         ``late_replies``); None when there are none, or the database cannot take them."""
-        if not rest:
+        if not rest or self.cipher is None:
             return None
         try:
-            return await late_replies.record(inbound.openid, rest, inbound.dedupe_key)
+            return await late_replies.record(self.cipher, inbound.openid, rest, inbound.dedupe_key)
         except Exception:
             log.exception("could not record the late replies; sending them without a net")
             return None
