@@ -4,7 +4,7 @@ PYTHON ?= python3
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: install run demo test pytest lint format typecheck services bench clean
+.PHONY: install run demo test pytest lint format typecheck services bench load soak clean
 
 install: $(VENV)/.installed
 
@@ -42,6 +42,12 @@ typecheck: install
 bench: install services
 	$(PY) -m pip install --quiet -e '.[dev,bench]'
 	$(PY) -m bench
+
+load: install services  # LOAD_N applicants (default 200) through 2 servers + 1 worker
+	$(PY) -m tests.load --applicants $${LOAD_N:-200}
+
+soak: install services  # the load run while servers are killed (-9) and restarted
+	$(PY) -m tests.load --applicants $${LOAD_N:-200} --crash
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -155,6 +155,7 @@ def create_app(
             dispatcher=dispatcher,
             budget=settings.wechat.reply_budget,
             service_phone=settings.service.phone,
+            cipher=services.cipher,
         )
         app.router.add_routes(channel.routes())
     app.cleanup_ctx.append(_lifecycle(run_worker, channel))

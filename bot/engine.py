@@ -11,6 +11,7 @@ Verbs valid at any step: 上一步, 修改 N / 修改 字段, 取消, 继续, �
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
 import unicodedata
@@ -182,6 +183,11 @@ async def discard(draft: Order) -> None:
     await draft.save()
 
 
+def message_mark(inbound: Inbound) -> str:
+    """What ``Conversation.last_message`` keeps of a message: a hash of its de-duplication key."""
+    return hashlib.sha256(inbound.dedupe_key.encode("utf-8")).hexdigest()[:32]
+
+
 def new_order_no() -> str:
     """An order number applicants can read out: CD + date + 6 random digits."""
     return f"CD{utcnow():%Y%m%d}{secrets.randbelow(10**6):06d}"
@@ -258,6 +264,9 @@ class Engine:
                 return None  # another handler (order query) has the user's attention
             if conversation.awaiting and conversation.awaiting.startswith("resume:"):
                 return await self._resume_choice(conversation, openid, inbound)
+            mark = message_mark(inbound)
+            if conversation.last_message == mark:  # handled before; its answer was lost
+                return self._repeated(conversation, await self._draft(conversation))
             draft = await self._draft(conversation)
             if draft is None:
                 return None
@@ -265,8 +274,16 @@ class Engine:
                 return await self._offer_resume(conversation, draft, draft.kind, T.WELCOME_BACK)
             turn = self._turn_for(conversation, draft)
             answer = await self._turn(turn, inbound)
+            conversation.last_message = mark
             await save_turn(draft, conversation)
             return answer
+
+    def _repeated(self, conversation: Conversation, draft: Order | None) -> Answer:
+        """The answer to a message applied already: where the user is now."""
+        if draft is None:
+            return Answer([TextReply(T.ALREADY_HANDLED_DONE)])
+        turn = self._turn_for(conversation, draft)
+        return Answer([TextReply(T.ALREADY_HANDLED + "\n\n" + self._prompt_or_done(turn))])
 
     # -- forms (the mini-program): the same drafts and validators, a whole form at once --------
 

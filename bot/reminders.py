@@ -128,14 +128,14 @@ async def run_scan(payload: dict[str, Any], services: Services) -> None:
         log.info("renewal reminders queued", extra={"count": queued})
 
 
-def reminder_text(certificate: Certificate, now: datetime) -> str:
+def reminder_text(certificate: Certificate, subject_dn: str, now: datetime) -> str:
     """The Chinese reminder for a certificate (its common name only: no ID number).
 
-    The name comes from the recorded subject DN: a certificate typed in by staff has no PEM,
-    and a personal one's PEM is stored encrypted.
+    ``subject_dn`` is the recorded subject decrypted (``bot.ca.records.subject_dn_of``): a
+    certificate typed in by staff has no PEM, but every record has its subject.
     """
     try:
-        names = x509.Name.from_rfc4514_string(certificate.subject_dn)
+        names = x509.Name.from_rfc4514_string(subject_dn)
     except ValueError:
         names = x509.Name([])
     common_names = names.get_attributes_for_oid(NameOID.COMMON_NAME)
@@ -149,7 +149,7 @@ def reminder_text(certificate: Certificate, now: datetime) -> str:
 
 
 def _template_data(
-    services: Services, certificate: Certificate, order_no: str, now: datetime
+    services: Services, certificate: Certificate, subject_dn: str, order_no: str, now: datetime
 ) -> dict[str, str]:
     """The reminder as ``[notices] fields`` maps a template's fields."""
     when = "before" if now < certificate.not_after else "after"
@@ -160,7 +160,7 @@ def _template_data(
             days=abs(days_left(certificate.not_after, now))
         ),
         "time": certificate.not_after.astimezone(SHANGHAI).strftime("%Y-%m-%d"),
-        "detail": reminder_text(certificate, now),
+        "detail": reminder_text(certificate, subject_dn, now),
     }
     return {name: values[value] for name, value in services.settings.notices.fields.items()}
 
@@ -174,13 +174,18 @@ async def send_renewal_reminder(payload: dict[str, Any], services: Services) -> 
         return  # renewed or revoked since the reminder was queued: say nothing
     if not certificate.owner_openid:
         return
+    from bot.ca.records import subject_dn_of  # records schedules this module's scan
+
     now = utcnow()
+    subject_dn = subject_dn_of(services.cipher, certificate)
     url = renewal_url(services, certificate.owner_openid)
     template = services.settings.notices.templates.get(RENEWAL_REMINDER_NOTICE)
     try:
         if template:
             order = await Order.get_or_none(id=certificate.order_id)  # type: ignore[attr-defined]
-            data = _template_data(services, certificate, order.order_no if order else "", now)
+            data = _template_data(
+                services, certificate, subject_dn, order.order_no if order else "", now
+            )
             key = f"renewal_reminder:{certificate.id}:{payload.get('reminder', '')}"
             await services.wechat.send_template(
                 certificate.owner_openid, template, data, url=url or None, client_msg_id=key
@@ -188,7 +193,7 @@ async def send_renewal_reminder(payload: dict[str, Any], services: Services) -> 
         else:
             link = RENEWAL_REMINDER_LINK.format(url=url) if url else ""
             await services.wechat.send_text(
-                certificate.owner_openid, reminder_text(certificate, now) + link
+                certificate.owner_openid, reminder_text(certificate, subject_dn, now) + link
             )
     except WeChatAPIError as exc:
         if exc.errcode in WECHAT_GONE:

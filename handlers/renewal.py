@@ -156,7 +156,7 @@ class RenewalChat:
             else T.DAYS_LEFT.format(days=check.days_left)
         )
         head = T.CERTIFICATE.format(
-            subject=await holder_name(certificate),
+            subject=await holder_name(self.services, certificate),
             project=project_name(self.services, certificate),
             expiry=local_day(certificate.not_after),
             remaining=remaining,

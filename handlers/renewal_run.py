@@ -288,7 +288,11 @@ class PcRenewal:
         order: Order = renewal.order
         async with in_transaction():
             await record_issued(
-                order, issued, key_serial=renewal.key_serial, replaces=renewal.old_certificate
+                self.services.cipher,
+                order,
+                issued,
+                key_serial=renewal.key_serial,
+                replaces=renewal.old_certificate,
             )
             await advance(renewal, RenewalState.ISSUED, RenewalState.WRITTEN)
             await Order.filter(id=order.id).update(status=OrderStatus.COMPLETED)

@@ -131,7 +131,7 @@ class Unlock:
         lines = [note, T.PICK] if note else [T.PICK]
         for n, c in enumerate(own, start=1):
             until = f"{c.not_after:%Y-%m-%d}"
-            name, project = await holder_name(c), project_name(self.services, c)
+            name, project = await holder_name(self.services, c), project_name(self.services, c)
             lines.append(T.CERTIFICATE_LINE.format(n=n, name=name, project=project, until=until))
         lines.append(T.PICK_HINT)
         return await self._reply(inbound, session, "\n".join(lines))
@@ -154,7 +154,8 @@ class Unlock:
             [
                 T.HEAD.format(project=project_name(self.services, certificate)),
                 T.IDENTIFIED.format(
-                    name=await holder_name(certificate), serial=certificate.key_serial
+                    name=await holder_name(self.services, certificate),
+                    serial=certificate.key_serial,
                 ),
             ]
         )

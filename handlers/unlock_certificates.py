@@ -9,6 +9,7 @@ from tortoise.expressions import Q
 
 from bot.bridge.errors import BridgeOffline, BridgeTimeout, CardError
 from bot.bridge.hub import BridgeHub
+from bot.ca.records import subject_dn_of
 from bot.services import Services
 from handlers import unlock_texts as T
 from models.certificates import Certificate, CertificateStatus
@@ -41,10 +42,12 @@ def project_name(services: Services, certificate: Certificate) -> str:
     return certificate.project or services.settings.service.name
 
 
-async def holder_name(certificate: Certificate) -> str:
+async def holder_name(services: Services, certificate: Certificate) -> str:
     """The unit or person the certificate was issued to."""
     order = await Order.get_or_none(id=certificate.order_id)  # type: ignore[attr-defined]
-    return (order.subject_name if order is not None else None) or certificate.subject_dn
+    if order is not None and order.subject_name:
+        return order.subject_name
+    return subject_dn_of(services.cipher, certificate)
 
 
 async def card_certificate(

@@ -36,7 +36,9 @@ class Certificate(Model):
     key_serial = fields.CharField(max_length=64, default="", db_index=True)  # the USB Key
     serial_hex = fields.CharField(max_length=64, unique=True)  # lower-case hex, no colons
     issuer_dn = fields.CharField(max_length=512, default="")
-    subject_dn = fields.CharField(max_length=512)  # RFC 4514 text
+    subject_dn = fields.CharField(
+        max_length=512
+    )  # RFC 4514 text, encrypted (records.subject_dn_of)
     subject_hash = fields.CharField(max_length=64, null=True, db_index=True)
     owner_openid = fields.CharField(max_length=64, null=True, db_index=True)
     project = fields.CharField(max_length=32, default="")  # 数字证书来源 (a project code)
@@ -50,7 +52,7 @@ class Certificate(Model):
     replaced_by_id = fields.BigIntField(null=True, db_index=True)
     revoked_at = fields.DatetimeField(null=True)
     revocation_reason = fields.CharField(max_length=32, null=True)
-    certificate_pem = fields.TextField()
+    certificate_pem = fields.TextField()  # encrypted; "" when produced outside certdesk
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.ca.profiles import SubjectInfo
-from bot.ca.records import certificate_pem
+from bot.ca.records import pem_of, subject_dn_of
 from bot.ca.uploaded import (
     MAX_FILE_BYTES,
     CertificateFileError,
@@ -135,7 +135,8 @@ async def test_operator_uploads_the_der_file_of_an_organisation(
     assert str(record.cert_not_before) == "2026-01-02"  # the Shanghai date
     assert record.password_secret and record.password_channel == "sms"
     stored = await Certificate.get(serial_hex="5a3f0011")
-    assert stored.certificate_pem.startswith("-----BEGIN CERTIFICATE-----")  # no ID inside
+    assert pem_of(services.cipher, stored).startswith("-----BEGIN CERTIFICATE-----")
+    assert USCC not in stored.certificate_pem  # sealed at rest
     assert stored.not_after == certificate.not_valid_after_utc and "测试 CA" in stored.issuer_dn
     audit = await AuditLog.get(action="produce")
     assert audit.after["source"] == "file"
@@ -185,10 +186,16 @@ async def test_a_personal_certificate_is_stored_without_the_id_number_in_clear(
     assert made.status == 303  # type: ignore[attr-defined]
     stored = await Certificate.get(serial_hex="beef01")
     assert ID_NUMBER not in stored.certificate_pem and ID_NUMBER not in stored.subject_dn
-    assert "110***********002X" in stored.subject_dn
-    clear = certificate_pem(services.cipher, stored)
+    assert ID_NUMBER in subject_dn_of(
+        services.cipher, stored
+    )  # sealed, not lost: renewal compares it
+    clear = pem_of(services.cipher, stored)
     assert read_certificate_file(clear.encode()).serial_hex == "beef01"
-    text = reminder_text(stored, certificate.not_valid_after_utc - timedelta(days=30))
+    text = reminder_text(
+        stored,
+        subject_dn_of(services.cipher, stored),
+        certificate.not_valid_after_utc - timedelta(days=30),
+    )
     assert PERSON in text and ID_NUMBER not in text
     # another order cannot claim the same certificate
     second = await _paid_personal(services, "o-person-2")

@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.ca import ORG, BuiltinCA, IssuedCertificate
-from bot.ca.records import record_issued
+from bot.ca.records import pem_of, record_issued, subject_dn_of
 from bot.china_time import SHANGHAI
 from bot.config import Settings
 from bot.db import close_db, init_db
@@ -79,7 +79,7 @@ async def _certificate(
 ) -> Certificate:
     end = utcnow().replace(microsecond=0) + expires_in
     issued = await _issue(ca, end - timedelta(days=365), end)
-    return await record_issued(await _order(svc, no), issued, key_serial="KEY-0001")
+    return await record_issued(svc.cipher, await _order(svc, no), issued, key_serial="KEY-0001")
 
 
 def _worker(svc: Services, name: str) -> Worker:
@@ -90,8 +90,8 @@ def _worker(svc: Services, name: str) -> Worker:
 async def test_record_issued_keeps_what_renewal_needs(svc: Services, ca: BuiltinCA) -> None:
     order = await _order(svc)
     issued = await _issue(ca, *new_validity(utcnow(), 1, utcnow()))
-    record = await record_issued(order, issued, key_serial="KEY-0001")
-    again = await record_issued(order, issued, key_serial="KEY-0001")
+    record = await record_issued(svc.cipher, order, issued, key_serial="KEY-0001")
+    again = await record_issued(svc.cipher, order, issued, key_serial="KEY-0001")
     assert again.id == record.id and await Certificate.all().count() == 1
     stored = await Certificate.get(id=record.id).prefetch_related("order")
     assert stored.order is not None and stored.order.order_no == "R1"
@@ -100,14 +100,30 @@ async def test_record_issued_keeps_what_renewal_needs(svc: Services, ca: Builtin
     assert stored.subject_hash == order.subject_hash
     assert ORG_SUBJECT.identifier not in (stored.subject_hash or "")
     assert stored.not_after == issued.not_after and stored.status is CertificateStatus.ISSUED
-    assert "CN=高任市建设工程有限公司" in stored.subject_dn
+    assert "CN=高任市建设工程有限公司" in subject_dn_of(svc.cipher, stored)
+    assert pem_of(svc.cipher, stored) == issued.pem
+    for column in (stored.subject_dn, stored.certificate_pem):  # encrypted at rest
+        assert "高任市" not in column and ORG_SUBJECT.identifier not in column
+
+
+async def test_a_certificate_recorded_before_sealing_still_reads(
+    svc: Services, ca: BuiltinCA
+) -> None:
+    issued = await _issue(ca, *new_validity(utcnow(), 1, utcnow()))
+    legacy = Certificate(
+        serial_hex="0abc", subject_dn=issued.subject_dn, certificate_pem=issued.pem
+    )  # as an earlier release stored it, in clear
+    assert subject_dn_of(svc.cipher, legacy) == issued.subject_dn
+    assert pem_of(svc.cipher, legacy) == issued.pem
 
 
 async def test_renewal_marks_the_old_certificate(svc: Services, ca: BuiltinCA) -> None:
     old = await _certificate(svc, ca, timedelta(days=20))
     start, end = new_validity(old.not_after, 1, utcnow())
     renewal = await Order.create(order_no="R2", kind="renewal", owner_openid=OPENID)
-    new = await record_issued(renewal, await _issue(ca, start, end), kind="org", replaces=old)
+    new = await record_issued(
+        svc.cipher, renewal, await _issue(ca, start, end), kind="org", replaces=old
+    )
     refreshed = await Certificate.get(id=old.id)
     assert refreshed.status is CertificateStatus.RENEWED and refreshed.replaced_by_id == new.id
     assert new.key_serial == "KEY-0001" and new.project == "gaoren"  # carried over
@@ -171,7 +187,7 @@ async def test_no_reminder_after_renewal(
     old = await _certificate(svc, ca, timedelta(days=5))
     assert await scan() == 1  # before_7 queued ...
     start, end = new_validity(old.not_after, 1, utcnow())
-    await record_issued(None, await _issue(ca, start, end), kind="org", replaces=old)
+    await record_issued(svc.cipher, None, await _issue(ca, start, end), kind="org", replaces=old)
     await _worker(svc, "w1").run_until_idle()
     assert wechat_api.messages_to(OPENID) == []  # ... but renewed before it went out
     for day in (4, 6, 40):
@@ -189,10 +205,8 @@ async def test_unreachable_user_is_not_retried_forever(svc: Services, ca: Builti
 def test_reminder_text_after_expiry(ca: BuiltinCA) -> None:
     end = datetime(2027, 3, 10, 15, 59, 59, tzinfo=SHANGHAI)
     issued = asyncio.run(_issue(ca, end - timedelta(days=365), end))
-    record = Certificate(
-        kind="org", not_after=end, certificate_pem=issued.pem, subject_dn=issued.subject_dn
-    )
-    text = reminder_text(record, end + timedelta(days=45))
+    record = Certificate(kind="org", not_after=end)
+    text = reminder_text(record, issued.subject_dn, end + timedelta(days=45))
     assert "已于 2027年03月10日 过期 45 天" in text and "365 天内" in text
 
 

@@ -13,6 +13,7 @@ import pytest
 
 from bot import notices
 from bot.admin import actions
+from bot.ca.records import subject_dn_of
 from bot.china_time import SHANGHAI
 from bot.config import ConfigError, Settings, load_settings
 from bot.db import close_db, init_db
@@ -105,7 +106,7 @@ async def test_each_state_change_gives_exactly_one_notice(
     recorded = await Certificate.get(serial_hex="5a3f0011")  # renewal and reminders know it
     assert (recorded.key_serial, recorded.order_id) == ("HB2026000123", order.id)  # type: ignore[attr-defined]
     assert recorded.not_after.astimezone(SHANGHAI).date() == date(2027, 11, 24)
-    assert "CN=" in recorded.subject_dn
+    assert "CN=" in subject_dn_of(services.cipher, recorded)
     await actions.ship(operator, order.order_no, "顺丰速运", "SF1234567890")
     await worker.run_until_idle()
     await worker.run_until_idle()

@@ -6,11 +6,14 @@ import base64
 import io
 import json
 import logging
+from datetime import timedelta
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.ca import PERSONAL, BuiltinCA
+from bot.ca.records import pem_of, record_issued, subject_dn_of
 from bot.logs import configure_logging, log_context
 from bot.masking import (
     mask_bank_account,
@@ -20,7 +23,12 @@ from bot.masking import (
     mask_phone,
     redact,
 )
+from bot.outbox import utcnow
 from bot.secrets_box import DataCipher, DecryptError, decode_key, generate_key, lookup_hash
+from bot.services import Services
+from models.certificates import Certificate
+from tests.test_ca_helpers import PERSON_SUBJECT, make_csr
+from tests.test_certificates import ca, svc  # noqa: F401  (fixtures)
 
 IDS = ["11010519491231002X", "360426199101010071"]
 PHONE = "13800138000"
@@ -173,3 +181,27 @@ def test_logs_never_contain_personal_data(fmt: str) -> None:
         first = json.loads(output.splitlines()[0])
         assert first["request_id"] == "req-1"
         assert first["bank_account"] == "***************3445"
+
+
+async def test_certificates_keep_the_holders_id_number_encrypted_at_rest(
+    svc: Services,  # noqa: F811  (the fixture imported above)
+    ca: BuiltinCA,  # noqa: F811
+) -> None:
+    """A personal certificate names its holder by ID number: neither its subject DN nor its PEM
+    is stored readable, and a sealed value copied to another certificate does not open."""
+    start = utcnow().replace(microsecond=0)
+    issued = await ca.issue(
+        make_csr()[0], PERSONAL, start, start + timedelta(days=365), subject=PERSON_SUBJECT
+    )
+    assert PERSON_SUBJECT.identifier in issued.subject_dn  # what is to be protected
+    record = await record_issued(svc.cipher, None, issued, kind="personal", key_serial="K-1")
+    ids = [PERSON_SUBJECT.identifier, PERSON_SUBJECT.identifier.lower()]
+    for row in await Certificate.all().values():
+        stored = json.dumps(row, default=str, ensure_ascii=False)
+        assert not any(value in stored for value in ids)
+        assert PERSON_SUBJECT.common_name not in stored
+    assert PERSON_SUBJECT.identifier in subject_dn_of(svc.cipher, record)
+    assert pem_of(svc.cipher, record) == issued.pem
+    other = Certificate(serial_hex="00ff", subject_dn=record.subject_dn)
+    with pytest.raises(DecryptError):
+        subject_dn_of(svc.cipher, other)

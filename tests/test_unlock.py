@@ -18,6 +18,7 @@ from aiohttp.test_utils import TestClient
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from bot.app import BRIDGE_HUB, SERVICES, create_app
+from bot.ca.records import seal
 from bot.config import ProjectSettings, Settings
 from bot.key_secrets import current_puk, import_puks, puk_context, record_puk
 from bot.mailer import ConsoleMailer, EmailCodeChannel
@@ -213,12 +214,22 @@ async def world(
         kind="org",
         key_serial=KEY_SERIAL,
         serial_hex=format(issued.serial_number, "x"),
-        subject_dn=issued.subject.rfc4514_string(),
+        subject_dn=seal(
+            services.cipher,
+            format(issued.serial_number, "x"),
+            "subject_dn",
+            issued.subject.rfc4514_string(),
+        ),
         owner_openid=OPENID,
         project=PROJECT.code,
         not_before=issued.not_valid_before_utc,
         not_after=issued.not_valid_after_utc,
-        certificate_pem=issued.public_bytes(Encoding.PEM).decode(),
+        certificate_pem=seal(
+            services.cipher,
+            format(issued.serial_number, "x"),
+            "pem",
+            issued.public_bytes(Encoding.PEM).decode(),
+        ),
     )
     await record_puk(services, KEY_SERIAL, FACTORY_PUK)
     made = World(

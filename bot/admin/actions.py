@@ -6,7 +6,6 @@ Views call these; so do tests. A refused action (wrong state, bad input) raises
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -18,17 +17,15 @@ from bot import notices
 from bot import texts as T
 from bot.admin.delivery import start_password_delivery
 from bot.ca.profiles import SubjectInfo, subject_from_answers
-from bot.ca.records import pem_at_rest, record_produced
+from bot.ca.records import record_produced
 from bot.ca.uploaded import (
     CertificateFileError,
     check_subject,
-    masked_subject_dn,
     read_certificate_file,
 )
 from bot.china_time import SHANGHAI
 from bot.engine import decrypt_answers
 from bot.flows import Flow, Step, StepKind
-from bot.masking import mask_id_number
 from bot.material_review import record_decision
 from bot.outbox import utcnow
 from bot.services import Services
@@ -177,9 +174,9 @@ class Produced:
     serial_hex: str  # lower-case hex, no colons
     not_before: datetime  # aware
     not_after: datetime
-    subject_dn: str  # RFC 4514, a person's ID number masked
+    subject_dn: str  # RFC 4514 (sealed at rest by ``record_produced``)
     issuer_dn: str = ""
-    pem: str = ""  # in clear; stored by ``pem_at_rest``
+    pem: str = ""  # in clear (sealed at rest by ``record_produced``)
     source: str = "typed"  # or "file"
 
 
@@ -198,7 +195,7 @@ async def produce(
     and starts delivering it.
 
     The certificate is also recorded for renewal (eligibility, reminders), with a subject DN
-    made from the order like the CA's own; a person's ID number appears there masked.
+    made from the order like the CA's own (stored encrypted, as every certificate's).
     """
     cert_serial = cert_serial.strip()
     if not cert_serial or len(cert_serial) > 64:
@@ -215,7 +212,7 @@ async def produce(
             serial_hex=serial_hex,
             not_before=datetime.combine(not_before, time.min, SHANGHAI),
             not_after=datetime.combine(not_after, time.max, SHANGHAI),
-            subject_dn=_subject_dn(services, order, _subject(services, flows[order.kind], order)),
+            subject_dn=_subject_dn(services, _subject(services, flows[order.kind], order)),
         )
 
     await _produce(services, staff, order_no, key_serial, typed)
@@ -247,9 +244,7 @@ async def produce_from_file(
             serial_hex=uploaded.serial_hex,
             not_before=uploaded.not_before,
             not_after=uploaded.not_after,
-            subject_dn=masked_subject_dn(uploaded.subject, subject.identifier)
-            if order.kind == "personal"
-            else uploaded.subject.rfc4514_string(),
+            subject_dn=uploaded.subject.rfc4514_string(),
             issuer_dn=uploaded.issuer_dn,
             pem=uploaded.pem,
             source="file",
@@ -297,6 +292,7 @@ async def _produce(
         await audit(staff, "produce", order_no, {}, after)
         await notices.notify_certificate_produced(order, channel)
         await record_produced(
+            services.cipher,
             order,
             serial_hex=cert.serial_hex,
             subject_dn=cert.subject_dn[:512],
@@ -304,7 +300,7 @@ async def _produce(
             not_after=cert.not_after,
             key_serial=key_serial,
             issuer_dn=cert.issuer_dn[:512],
-            pem=pem_at_rest(services.cipher, order.kind, cert.serial_hex, cert.pem),
+            pem=cert.pem,
         )
 
 
@@ -312,9 +308,7 @@ def _subject(services: Services, flow: Flow, order: Order) -> SubjectInfo:
     return subject_from_answers(order.kind, decrypt_answers(services, flow, order))
 
 
-def _subject_dn(services: Services, order: Order, subject: SubjectInfo) -> str:
-    if order.kind == "personal":
-        subject = dataclasses.replace(subject, identifier=mask_id_number(subject.identifier))
+def _subject_dn(services: Services, subject: SubjectInfo) -> str:
     return subject.to_name(services.settings.ca.identifier_oid).rfc4514_string()
 
 

@@ -5,6 +5,10 @@ for a renewal (which passes the certificate it replaces). A renewal marks the ol
 ``renewed`` in the same transaction, so no reminder is sent about it afterwards; recording also
 makes sure the hourly reminder scan is scheduled. ``revoke_recorded`` revokes at the CA and marks
 the record.
+
+The subject DN and the PEM hold the subject's credit code or ID number: they are stored encrypted
+with the data keys, bound to the certificate's serial, and read with ``subject_dn_of`` and
+``pem_of``.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from models.orders import Order
 
 
 async def record_issued(
+    cipher: DataCipher,
     order: Order | None,
     issued: IssuedCertificate,
     *,
@@ -38,6 +43,7 @@ async def record_issued(
     if chosen_kind is None:
         raise ValueError("record_issued needs an order, a kind or the certificate it replaces")
     return await _record(
+        cipher,
         order,
         chosen_kind,
         key_serial=key_serial or (replaces.key_serial if replaces else ""),
@@ -52,6 +58,7 @@ async def record_issued(
 
 
 async def record_produced(
+    cipher: DataCipher,
     order: Order,
     *,
     serial_hex: str,
@@ -63,9 +70,10 @@ async def record_produced(
     pem: str = "",
 ) -> Certificate:
     """Record a certificate the CA produced outside certdesk, as its staff uploaded it (``pem``,
-    as made by ``pem_at_rest``) or typed it (serial, validity, Key) in the console: renewal
+    in clear: it is sealed here) or typed it (serial, validity, Key) in the console: renewal
     eligibility and reminders then know it."""
     return await _record(
+        cipher,
         order,
         order.kind,
         key_serial=key_serial,
@@ -79,27 +87,36 @@ async def record_produced(
     )
 
 
-def _pem_context(serial_hex: str) -> str:
-    return f"certificate-pem:{serial_hex}"
+def _context(serial_hex: str, column: str) -> str:
+    return f"certificate:{serial_hex}:{column}"
 
 
-def pem_at_rest(cipher: DataCipher, kind: str, serial_hex: str, pem: str) -> str:
-    """The PEM as stored: a personal certificate's subject holds an ID number, so its PEM is
-    encrypted (an organisation's credit code is public: its PEM stays readable)."""
-    if kind != "personal" or not pem:
-        return pem
-    return cipher.encrypt(pem, context=_pem_context(serial_hex))
+def seal(cipher: DataCipher, serial_hex: str, column: str, value: str) -> str:
+    """``value`` as stored in ``column`` (``subject_dn`` or ``pem``) of certificate
+    ``serial_hex``: encrypted, bound to both ("" stays "")."""
+    return cipher.encrypt(value, context=_context(serial_hex, column)) if value else ""
 
 
-def certificate_pem(cipher: DataCipher, certificate: Certificate) -> str:
-    """The certificate's PEM in clear ("" when only typed in), whether stored encrypted or not."""
-    stored = certificate.certificate_pem
-    if not stored or stored.startswith("-----BEGIN"):
+def subject_dn_of(cipher: DataCipher, certificate: Certificate) -> str:
+    """The certificate's subject DN (RFC 4514 text), decrypted."""
+    return _unsealed(cipher, certificate.serial_hex, "subject_dn", certificate.subject_dn)
+
+
+def pem_of(cipher: DataCipher, certificate: Certificate) -> str:
+    """The certificate's PEM, decrypted ("" for one produced outside certdesk)."""
+    return _unsealed(cipher, certificate.serial_hex, "pem", certificate.certificate_pem)
+
+
+def _unsealed(cipher: DataCipher, serial_hex: str, column: str, stored: str) -> str:
+    """``stored`` decrypted; a row recorded before certificates were sealed holds its DN or PEM
+    in clear ("=" or "-" never occur in a token) and reads as it is."""
+    if not stored or "=" in stored or stored.startswith("-----BEGIN"):
         return stored
-    return cipher.decrypt(stored, context=_pem_context(certificate.serial_hex))
+    return cipher.decrypt(stored, context=_context(serial_hex, column))
 
 
 async def _record(
+    cipher: DataCipher,
     order: Order | None,
     kind: str,
     *,
@@ -123,7 +140,7 @@ async def _record(
             key_serial=key_serial,
             serial_hex=serial_hex,
             issuer_dn=issuer_dn,
-            subject_dn=subject_dn,
+            subject_dn=seal(cipher, serial_hex, "subject_dn", subject_dn),
             subject_hash=(order.subject_hash if order else None)
             or (replaces.subject_hash if replaces else None),
             owner_openid=(order.owner_openid if order else None)
@@ -131,7 +148,7 @@ async def _record(
             project=(order.project if order else "") or previous_project,
             not_before=not_before,
             not_after=not_after,
-            certificate_pem=pem,
+            certificate_pem=seal(cipher, serial_hex, "pem", pem),
         )
         if replaces is not None:
             await Certificate.filter(id=replaces.id).update(

@@ -22,7 +22,6 @@ from cryptography.x509.oid import NameOID
 
 from bot import texts as T
 from bot.ca.profiles import SubjectInfo
-from bot.masking import mask_id_number
 from bot.secrets_box import normalize_for_lookup
 
 MAX_FILE_BYTES = 64 * 1024
@@ -102,15 +101,3 @@ def check_subject(subject: x509.Name, expected: SubjectInfo) -> None:
         raise CertificateFileError(T.CERT_FILE_WRONG_NAME)
     if not identifier or not any(identifier in value for _oid, value in values):
         raise CertificateFileError(T.CERT_FILE_WRONG_IDENTIFIER)
-
-
-def masked_subject_dn(subject: x509.Name, identifier: str) -> str:
-    """The subject as RFC 4514 text with the ID number masked wherever it appears."""
-    secret = normalize_for_lookup(identifier)
-    attributes = []
-    for attribute in subject:
-        value = str(attribute.value)
-        if secret and secret in normalize_for_lookup(value):
-            value = normalize_for_lookup(value).replace(secret, mask_id_number(secret))
-        attributes.append(x509.NameAttribute(attribute.oid, value))
-    return x509.Name(attributes).rfc4514_string()

@@ -132,7 +132,7 @@ class KeyFactory:
         puk = new_puk()
         piv.change_puk(DEFAULT_PUK, puk.encode())
         key_serial = f"DEV{secrets.randbelow(10**9):09d}"
-        record = await record_issued(order, issued, key_serial=key_serial)
+        record = await record_issued(self.services.cipher, order, issued, key_serial=key_serial)
         secret = await record_puk(self.services, key_serial, puk)
         await record_management_key(self.services, secret, MANAGEMENT_ALGORITHM, management)
         applet.power_on()  # leaves the line: no PIN or management key verified

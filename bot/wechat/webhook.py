@@ -33,9 +33,11 @@ from bot.messages import (
     TextReply,
     pack,
 )
+from bot.secrets_box import DataCipher
 from bot.store import Store, StoreError
 from bot.texts import SYSTEM_BUSY
-from bot.wechat.client import WeChatAPIError, WeChatClient
+from bot.wechat import inbox, late_replies
+from bot.wechat.client import WeChatClient
 from bot.wechat.crypto import (
     DecryptError,
     MessageCrypto,
@@ -44,16 +46,18 @@ from bot.wechat.crypto import (
     check_timestamp,
 )
 from bot.wechat.quota import CustomerServiceQuota
+from models.jobs import Job
 
 log = get_logger(__name__)
 
 MAX_BODY = 64 * 1024
 DEDUPE_TTL = 600.0  # WeChat retries within ~15 s; keep a wide margin
-# While a message is handled its "pending" mark is renewed; if the process dies the mark
-# expires before WeChat's last retry, which then handles the message instead of losing it.
-PENDING_TTL = 8.0
+# While a message is handled its "pending" mark is renewed every PENDING_TTL / 3 seconds; if the
+# process dies the mark expires within PENDING_TTL, and WeChat's next retry (5 s apart), or a
+# retry already waiting for the answer, handles the message instead of losing it.
+PENDING_TTL = 3.0
 SUCCESS = "success"
-USER_LOCK_LEASE = 30.0
+USER_LOCK_LEASE = 10.0  # renewed while held: a dead process's lock is free after this
 USER_LOCK_WAIT = 120.0
 
 
@@ -75,6 +79,7 @@ class WeChatChannel:
         dispatcher: Dispatcher,
         budget: float = 4.0,
         service_phone: str = "",
+        cipher: DataCipher | None = None,
     ) -> None:
         self.token = token
         self.crypto = MessageCrypto(token, encoding_aes_key, app_id) if encoding_aes_key else None
@@ -83,6 +88,7 @@ class WeChatChannel:
         self.dispatcher = dispatcher
         self.budget = budget
         self.service_phone = service_phone
+        self.cipher = cipher  # seals messages acknowledged before they were handled (inbox)
         self.quota = CustomerServiceQuota(store)
         self._background: set[asyncio.Task[Any]] = set()
 
@@ -154,46 +160,105 @@ class WeChatChannel:
     async def _answer_once(self, inbound: Inbound) -> str:
         """Handle a message exactly once; a retry gets the first delivery's answer."""
         key = f"wechat:in:{inbound.dedupe_key}"
-        if not await self.store.set_if_absent(key, "pending", ttl=PENDING_TTL):
-            return await self._wait_for_first(key)
-        task = asyncio.create_task(self._handle(inbound, key))
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.budget
+        while not await self.store.set_if_absent(key, "pending", ttl=PENDING_TTL):
+            answer = await self._wait_for_first(key, deadline)
+            if answer is not None:
+                return answer
+            # The mark expired: whoever was handling the message died. Take it over.
+        slot: asyncio.Future[str] = loop.create_future()
+        task = asyncio.create_task(self._handle(inbound, key, deadline, slot))
         self._background.add(task)
         task.add_done_callback(self._background.discard)
         try:
-            return await asyncio.wait_for(asyncio.shield(task), timeout=self.budget)
+            # Cancelled when the budget runs out: the handler then sends everything later.
+            return await asyncio.wait_for(slot, timeout=max(0.0, deadline - loop.time()))
         except TimeoutError:
-            return SUCCESS  # the task goes on and answers through customer-service messages
+            # The task goes on and answers through customer-service messages; WeChat will not
+            # deliver the message again, so it is kept until the task has recorded its answer.
+            await self._keep_until_handled(inbound, task)
+            return SUCCESS
 
-    async def _wait_for_first(self, key: str) -> str:
+    async def _keep_until_handled(self, inbound: Inbound, task: asyncio.Task[None]) -> None:
+        """Record ``inbound`` in the inbox; close the record when ``task`` has finished."""
+        if self.cipher is None:
+            return
+        try:
+            job = await inbox.record(self.cipher, inbound)
+        except Exception:
+            log.exception("could not keep the message in the inbox")
+            return
+
+        async def close_when_done() -> None:
+            with contextlib.suppress(Exception):
+                await asyncio.shield(task)
+                await inbox.close(job)
+
+        closer = asyncio.create_task(close_when_done())
+        self._background.add(closer)
+        closer.add_done_callback(self._background.discard)
+
+    async def handle_recorded(self, inbound: Inbound, *, within: float) -> bool:
+        """Handle a message kept in the inbox unless a delivery already did (or does so within
+        ``within`` seconds); answers go as customer-service messages. True if handled here."""
+        key = f"wechat:in:{inbound.dedupe_key}"
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.budget
+        deadline = loop.time() + within
         while loop.time() < deadline:
+            if await self.store.set_if_absent(key, "pending", ttl=PENDING_TTL):
+                closed: asyncio.Future[str] = loop.create_future()
+                closed.cancel()  # nobody waits for a passive reply
+                await self._handle(inbound, key, loop.time(), closed)
+                await self.drain()
+                return True
             value = await self.store.get(key)
             if value is not None and value.startswith(b"done:"):
+                return False
+            await asyncio.sleep(0.2)
+        raise TimeoutError("the message is still being handled elsewhere")
+
+    async def _wait_for_first(self, key: str, deadline: float) -> str | None:
+        """The first delivery's answer; ``success`` if it is still being handled at ``deadline``
+        (it will answer through customer-service messages); None if its mark expired."""
+        loop = asyncio.get_running_loop()
+        while loop.time() < deadline:
+            value = await self.store.get(key)
+            if value is None:
+                return None
+            if value.startswith(b"done:"):
                 return value[5:].decode("utf-8")
             await asyncio.sleep(0.05)
         return SUCCESS
 
-    async def _handle(self, inbound: Inbound, key: str) -> str:
-        """Run the dispatcher under the user's lock; return the passive reply XML (or success).
+    async def _handle(
+        self, inbound: Inbound, key: str, deadline: float, slot: asyncio.Future[str]
+    ) -> None:
+        """Run the dispatcher under the user's lock; the passive reply XML (or success) goes into
+        ``slot`` if WeChat still waits for it (``slot`` not cancelled, before ``deadline``);
+        everything not given passively is sent as customer-service messages.
 
         The pending mark is renewed meanwhile. The answer for retries and the customer-service
         window the message opened are written in the round trip that releases the lock (before
         anything is sent through that window, and before the user's next message is handled).
         """
         loop = asyncio.get_running_loop()
-        started = loop.time()
+        replies: list[Reply] = []
+        rest: list[Reply] = []
+        passive = ""
+        job: Job | None = None
         keeper = asyncio.create_task(self._keep_pending(key))
         try:
             async with self.store.lock(
                 f"wechat:user:{inbound.openid}", lease=USER_LOCK_LEASE, wait=USER_LOCK_WAIT
             ) as held:
                 replies = pack((await self._dispatch(inbound)).replies)
-                passive = ""
-                rest = replies
-                if replies and loop.time() - started < self.budget - 0.2:
+                if replies and not slot.done() and loop.time() < deadline - 0.2:
                     passive = await self._render_passive(inbound, replies[0])
-                    rest = replies[1:] if passive else replies
+                if slot.done():  # WeChat stopped waiting while it was rendered
+                    passive = ""
+                rest = replies[1:] if passive else replies
+                job = await self._record_late(inbound, rest)
                 await _stop(keeper)  # no pending mark may follow the answer
                 held.set_on_release(key, "done:" + (passive or SUCCESS), DEDUPE_TTL)
                 window = self.quota.window(inbound)
@@ -201,11 +266,25 @@ class WeChatChannel:
                     held.set_on_release(*window)
         finally:
             await _stop(keeper)
+        if passive and slot.done():  # too late after all: it goes with the rest
+            rest = [replies[0], *rest]
+        if not slot.done():
+            slot.set_result(passive or SUCCESS)
         if rest:
-            sender = asyncio.create_task(self._send_later(inbound.openid, rest))
+            sender = asyncio.create_task(self._send_later(inbound.openid, rest, job))
             self._background.add(sender)
             sender.add_done_callback(self._background.discard)
-        return passive or SUCCESS
+
+    async def _record_late(self, inbound: Inbound, rest: list[Reply]) -> Job | None:
+        """Record the replies to send later before WeChat is told ``success`` (see
+        ``late_replies``); None when there are none, or the database cannot take them."""
+        if not rest or self.cipher is None:
+            return None
+        try:
+            return await late_replies.record(self.cipher, inbound.openid, rest, inbound.dedupe_key)
+        except Exception:
+            log.exception("could not record the late replies; sending them without a net")
+            return None
 
     async def _keep_pending(self, key: str) -> None:
         """Renew the pending mark of a message while it is being handled."""
@@ -245,45 +324,16 @@ class WeChatChannel:
         return str(wx_replies.ImageReply(media_id=media_id, **_swap(source)).render())
 
     async def _media_id(self, reply: ImageReply) -> str:
-        if reply.media_id:
-            return reply.media_id
-        try:
-            return await self.client.upload_image(reply.data, reply.filename, reply.content_type)
-        except WeChatAPIError:
-            log.exception("image upload failed")
-            return ""
+        return await late_replies.media_id(self.client, reply)
 
-    async def _send_later(self, openid: str, replies: list[Reply]) -> None:
-        """Deliver replies through the customer-service API, within WeChat's quota."""
-        for reply in replies:
-            if isinstance(reply, HandOver):
-                continue  # only a passive reply can transfer to human service
-            if not await self.quota.take(openid):
-                metrics.NOTICES.labels("customer_service", "over_quota").inc()
-                log.warning("customer-service quota used up; reply not sent")
-                return
+    async def _send_later(self, openid: str, replies: list[Reply], job: Job | None) -> None:
+        """Deliver the replies not given passively; then close the job that would resend them."""
+        await late_replies.send(self.client, self.quota, openid, replies)
+        if job is not None:
             try:
-                await self._send_one(openid, reply)
-                metrics.NOTICES.labels("customer_service", "sent").inc()
-            except WeChatAPIError as exc:
-                metrics.NOTICES.labels("customer_service", "failed").inc()
-                log.warning(
-                    "customer-service message failed",
-                    extra={"errcode": exc.errcode, "errmsg": exc.errmsg},
-                )
-                return
-
-    async def _send_one(self, openid: str, reply: Reply) -> None:
-        if isinstance(reply, TextReply):
-            await self.client.send_text(openid, reply.text)
-        elif isinstance(reply, LinkReply):
-            await self.client.send_news(
-                openid, reply.title, reply.description, reply.url, reply.picurl
-            )
-        elif isinstance(reply, ImageReply):
-            media_id = await self._media_id(reply)
-            if media_id:
-                await self.client.send_image(openid, media_id)
+                await late_replies.close(job)
+            except Exception:  # the worker will resend; better twice than never
+                log.exception("could not close the late-reply job")
 
 
 async def _stop(task: asyncio.Task[None]) -> None:
