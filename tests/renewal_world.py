@@ -99,7 +99,9 @@ class RenewalWorld:
         )
         piv.write_certificate(issued.certificate)
         self.card.insert()  # plugged in afresh: the PIN is not verified any more
-        self.old = await record_issued(self.order, issued, key_serial=KEY_SERIAL)
+        self.old = await record_issued(
+            self.services.cipher, self.order, issued, key_serial=KEY_SERIAL
+        )
         return self.old
 
     async def connect_bridge(self) -> None:

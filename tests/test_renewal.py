@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 from cryptography import x509
 
+from bot.ca.records import pem_of, subject_dn_of
 from bot.china_time import SHANGHAI
 from bot.config import Settings
 from bot.engine import decrypt_answers
@@ -73,7 +74,7 @@ async def _renewed_once(world: RenewalWorld) -> Certificate:
     assert new.key_serial == world.old.key_serial and new.project == world.old.project
     on_key = world.on_key()
     assert format(on_key.serial_number, "x") == new.serial_hex
-    assert on_key.subject.rfc4514_string() == world.old.subject_dn
+    assert on_key.subject.rfc4514_string() == subject_dn_of(world.services.cipher, world.old)
     renewal = await Renewal.get()
     assert renewal.state is RenewalState.WRITTEN
     assert (await Order.get(id=renewal.order_id)).status is OrderStatus.COMPLETED  # type: ignore[attr-defined]
@@ -284,7 +285,9 @@ async def test_bridge_gone_or_another_key_after_payment_then_renewed(
     # The right Key: renewed, one payment, one certificate.
     piv = world.piv()
     piv.authenticate_admin(server_answer())
-    piv.write_certificate(x509.load_pem_x509_certificate(old.certificate_pem.encode()))
+    piv.write_certificate(
+        x509.load_pem_x509_certificate(pem_of(world.services.cipher, old).encode())
+    )
     world.pc.type(PIN)
     await world.chat.say("继续")
     await world.run_jobs()
