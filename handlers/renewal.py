@@ -15,11 +15,10 @@ The chat's state lives in the store and expires; while it lasts the user's messa
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
-from typing import Any
 
 from bot.bridge.hub import BridgeHub
+from bot.chat_state import ChatStates
 from bot.engine import VERB_CANCEL, Engine, normalise, parse_answer
 from bot.flows import Step
 from bot.messages import Answer, Inbound, Reply, TextReply
@@ -80,14 +79,6 @@ class RenewalSession:
     changes: dict[str, str] = field(default_factory=dict)  # invoice / email corrections
     editing: str = ""  # the answer being corrected
 
-    def dumps(self) -> str:
-        return json.dumps(self.__dict__)
-
-    @classmethod
-    def loads(cls, raw: str) -> RenewalSession:
-        data: dict[str, Any] = json.loads(raw)
-        return cls(**{key: data[key] for key in cls.__dataclass_fields__ if key in data})
-
 
 class RenewalChat:
     """The renewal conversation; one per process."""
@@ -96,14 +87,11 @@ class RenewalChat:
         self.services = services
         self.engine = engine
         self.hub = BridgeHub(services)  # only calls: the sockets are held by the app's hub
-
-    @staticmethod
-    def _key(channel: str, openid: str) -> str:
-        return f"renewal:session:{channel}:{openid}"
+        self.sessions = ChatStates(services, "renewal", RenewalSession, RENEWAL_TTL)
 
     async def end(self, inbound: Inbound) -> None:
         """Leave the renewal; the user's draft, if any, takes their messages again."""
-        await self.services.store.delete(self._key(inbound.channel, inbound.openid))
+        await self.sessions.delete(inbound.channel, inbound.openid)
         await self.engine.hand_to(inbound.channel, inbound.openid, None)
 
     # -- 证书更新 ---------------------------------------------------------------------------------
@@ -337,22 +325,18 @@ class RenewalChat:
         if session.stage == "done":
             await self.end(inbound)
         else:
-            key = self._key(inbound.channel, inbound.openid)
-            sealed = self.services.cipher.encrypt(session.dumps(), context=key)
-            await self.services.store.set(key, sealed, ttl=RENEWAL_TTL)
+            await self.sessions.save(inbound.channel, inbound.openid, session)
         if isinstance(reply, str):
             return Answer([TextReply(reply.strip())])
         return Answer(list(reply))
 
     async def handle(self, inbound: Inbound) -> Answer | None:
         """A message during the renewal; None when the user is not renewing."""
-        key = self._key(inbound.channel, inbound.openid)
-        raw = await self.services.store.get(key)
-        if raw is None:
+        session = await self.sessions.load(inbound.channel, inbound.openid)
+        if session is None:
             return await self._late_go_on(inbound)
         if inbound.kind != "text":
             return Answer([TextReply(T.TEXT_ONLY)])
-        session = RenewalSession.loads(self.services.cipher.decrypt(raw.decode(), context=key))
         text = normalise(inbound.text)
         if text in VERB_EXIT:
             await self.end(inbound)

@@ -16,11 +16,10 @@ The chat's state lives in the store and expires; while it lasts, the user's mess
 from __future__ import annotations
 
 import asyncio
-import json
 from dataclasses import dataclass, field
-from typing import Any
 
 from bot.bridge.hub import BridgeHub
+from bot.chat_state import ChatStates
 from bot.engine import VERB_CANCEL, Engine, decrypt_answers, normalise
 from bot.flows import StepKind
 from bot.invoices import EMAIL_ON_RECORD
@@ -68,15 +67,6 @@ class UnlockSession:
     method: str = ""  # how identity was proven: sms, legal, handler, address
     launch: Target | None = field(default=None, repr=False)  # the PC part to start (not kept)
 
-    def dumps(self) -> str:
-        kept = {key: value for key, value in self.__dict__.items() if key != "launch"}
-        return json.dumps(kept, ensure_ascii=False)
-
-    @classmethod
-    def loads(cls, raw: str) -> UnlockSession:
-        data: dict[str, Any] = json.loads(raw)
-        return cls(**{key: data[key] for key in cls.__dataclass_fields__ if key in data})
-
 
 class Unlock:
     """The unlock conversation; one per process."""
@@ -85,27 +75,24 @@ class Unlock:
         self.services = services
         self.engine = engine
         self.hub = BridgeHub(services)  # only calls: the sockets are held by the app's hub
+        self.sessions = ChatStates(
+            services, "unlock", UnlockSession, UNLOCK_TTL, transient=frozenset({"launch"})
+        )
         self.pc = PcUnlock(services, self.hub, self._finished)
         self._running: set[asyncio.Task[None]] = set()
 
     # -- session --------------------------------------------------------------------------------
 
-    @staticmethod
-    def _key(channel: str, openid: str) -> str:
-        return f"unlock:session:{channel}:{openid}"
-
     async def _save(self, inbound: Inbound, session: UnlockSession) -> None:
-        key = self._key(inbound.channel, inbound.openid)
-        # Encrypted: it may hold the identity information being typed (其他验证方式).
-        sealed = self.services.cipher.encrypt(session.dumps(), context=key)
-        await self.services.store.set(key, sealed, ttl=UNLOCK_TTL)
+        # Sealed: it may hold the identity information being typed (其他验证方式).
+        await self.sessions.save(inbound.channel, inbound.openid, session)
 
     async def end(self, inbound: Inbound) -> None:
         """Leave the unlock; the user's draft, if any, takes their messages again."""
         await self._end(inbound.channel, inbound.openid)
 
     async def _end(self, channel: str, openid: str) -> None:
-        await self.services.store.delete(self._key(channel, openid))
+        await self.sessions.delete(channel, openid)
         await self.engine.hand_to(channel, openid, None)
 
     async def _finished(self, target: Target) -> None:
@@ -356,13 +343,11 @@ class Unlock:
 
     async def handle(self, inbound: Inbound) -> Answer | None:
         """A message during the unlock; None when the user is not unlocking."""
-        raw = await self.services.store.get(self._key(inbound.channel, inbound.openid))
-        if raw is None:
+        session = await self.sessions.load(inbound.channel, inbound.openid)
+        if session is None:
             return None
         if inbound.kind != "text":
             return Answer([TextReply(T.TEXT_ONLY)])
-        key = self._key(inbound.channel, inbound.openid)
-        session = UnlockSession.loads(self.services.cipher.decrypt(raw.decode(), context=key))
         text = normalise(inbound.text)
         if text in VERB_EXIT:
             await self.end(inbound)
