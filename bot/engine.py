@@ -183,9 +183,22 @@ async def discard(draft: Order) -> None:
     await draft.save()
 
 
+RECENT_MESSAGES = 8  # marks kept per conversation: a retry after later messages is still known
+
+
 def message_mark(inbound: Inbound) -> str:
-    """What ``Conversation.last_message`` keeps of a message: a hash of its de-duplication key."""
-    return hashlib.sha256(inbound.dedupe_key.encode("utf-8")).hexdigest()[:32]
+    """What ``Conversation.recent_messages`` keeps of a message: a hash of its de-duplication
+    key (48 bits: enough to tell apart one user's last few messages)."""
+    return hashlib.sha256(inbound.dedupe_key.encode("utf-8")).hexdigest()[:12]
+
+
+def _recent(conversation: Conversation) -> list[str]:
+    return [mark for mark in (conversation.recent_messages or "").split(",") if mark]
+
+
+def _remember(conversation: Conversation, mark: str) -> None:
+    kept = _recent(conversation)[-(RECENT_MESSAGES - 1) :]
+    conversation.recent_messages = ",".join([*kept, mark])
 
 
 def new_order_no() -> str:
@@ -265,7 +278,7 @@ class Engine:
             if conversation.awaiting and conversation.awaiting.startswith("resume:"):
                 return await self._resume_choice(conversation, openid, inbound)
             mark = message_mark(inbound)
-            if conversation.last_message == mark:  # handled before; its answer was lost
+            if mark in _recent(conversation):  # handled before; its answer was lost
                 return self._repeated(conversation, await self._draft(conversation))
             draft = await self._draft(conversation)
             if draft is None:
@@ -274,7 +287,7 @@ class Engine:
                 return await self._offer_resume(conversation, draft, draft.kind, T.WELCOME_BACK)
             turn = self._turn_for(conversation, draft)
             answer = await self._turn(turn, inbound)
-            conversation.last_message = mark
+            _remember(conversation, mark)
             await save_turn(draft, conversation)
             return answer
 

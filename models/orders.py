@@ -77,9 +77,10 @@ class Conversation(Model):
     awaiting = fields.CharField(max_length=32, null=True)  # a yes/no the bot asked, e.g. cancel
     editing = fields.BooleanField(default=False)  # return to the summary after this step
     history: fields.Field[list[str]] = fields.JSONField(default=list)
-    # Hash of the last message applied to the draft, written with its effect: a message handled
-    # again (its process died before the channel recorded the answer) is not applied twice.
-    last_message = fields.CharField(max_length=32, null=True)
+    # Hashes of the last messages applied to the draft (``bot.engine.RECENT_MESSAGES``), written
+    # with their effect: a message handled again (its process died before the channel recorded
+    # the answer), even after later ones, is not applied twice.
+    recent_messages = fields.CharField(max_length=104, null=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:

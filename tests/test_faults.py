@@ -327,6 +327,14 @@ async def test_a_message_handled_again_after_a_crash_is_not_applied_twice(
     again = await chat._post(delivery)
     assert "已经处理过" in again and "经办人身份证正面" in again
     assert await photos("o-fault-twice") == 1
+    # The retry of a dead process may come after the applicant moved on: still known.
+    second = chat.sim.image(chat.openid, wechat_api.add_media(document_photo(), "image/jpeg"))
+    now_at = (await chat._post(second)).splitlines()[0]  # e.g. "第 29/31 步 · 企业授权书"
+    assert "步 ·" in now_at
+    await client.app[SERVICES].store.delete(f"wechat:in:msg:{delivery.msg_id}")
+    late = await chat._post(delivery)
+    assert "已经处理过" in late and now_at in late
+    assert await photos("o-fault-twice") == 2
 
 
 async def test_a_message_acknowledged_but_never_handled_is_handled_by_the_worker(
