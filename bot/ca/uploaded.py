@@ -46,17 +46,18 @@ class UploadedCertificate:
 
 
 def _certificates(data: bytes) -> list[x509.Certificate]:
+    if data[:1] == b"\x30":  # DER starts with a SEQUENCE: read byte for byte (never stripped)
+        return [x509.load_der_x509_certificate(data)]
     text = data.strip()
     if PEM_CERTIFICATE.search(text):
         return x509.load_pem_x509_certificates(text)
     if text.startswith(b"-----BEGIN"):
         raise CertificateFileError(T.CERT_FILE_NOT_CERTIFICATE)  # a key or a request
-    if text[:1] != b"\x30":  # DER starts with a SEQUENCE; else maybe base64 without header
-        try:
-            text = base64.b64decode(b"".join(text.split()), validate=True)
-        except (binascii.Error, ValueError):
-            raise CertificateFileError(T.CERT_FILE_UNREADABLE) from None
-    return [x509.load_der_x509_certificate(text)]
+    try:  # base64 without the header lines
+        der = base64.b64decode(b"".join(text.split()), validate=True)
+    except (binascii.Error, ValueError):
+        raise CertificateFileError(T.CERT_FILE_UNREADABLE) from None
+    return [x509.load_der_x509_certificate(der)]
 
 
 def _is_ca(certificate: x509.Certificate) -> bool:
