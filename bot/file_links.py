@@ -34,9 +34,14 @@ def material_url(
 ) -> str:
     """The signed link to one file of ``material`` (of the order ``order_no``)."""
     payload = {"m": material.id, "o": order_no, "v": variant}
-    expires = signed_links.expiry(LINK_MINUTES)
-    token = signed_links.make_token(services.lookup_key, PURPOSE, payload, expires)
-    return f"{services.settings.server.public_url.rstrip('/')}{PATH}/{token}"
+    return signed_links.link_url(
+        services.settings.server.public_url,
+        PATH,
+        services.lookup_key,
+        PURPOSE,
+        payload,
+        LINK_MINUTES,
+    )
 
 
 def stored_key(material: Material, variant: str) -> tuple[str, str] | None:

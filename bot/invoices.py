@@ -209,10 +209,14 @@ async def send_email(payload: dict[str, Any], services: Services) -> None:
 def download_url(services: Services, invoice: Invoice, order: Order) -> str:
     """A signed link to the PDF of an issued invoice, bound to its order and file."""
     payload = {"order": order.order_no, "sha": invoice.sha256 or ""}
-    token = signed_links.make_token(
-        services.lookup_key, PURPOSE, payload, signed_links.expiry(LINK_MINUTES)
+    return signed_links.link_url(
+        services.settings.server.public_url,
+        PATH,
+        services.lookup_key,
+        PURPOSE,
+        payload,
+        LINK_MINUTES,
     )
-    return f"{services.settings.server.public_url.rstrip('/')}{PATH}/{token}"
 
 
 @dataclass(frozen=True)

@@ -29,12 +29,13 @@ RENEW_KEY = "renew"  # the menu key of 证书更新 (handlers.router.SERVICES)
 
 def renewal_url(services: Services, openid: str, now: float | None = None) -> str:
     """The signed link that opens 证书更新 for ``openid`` ("" without a public URL)."""
-    base = services.settings.server.public_url.rstrip("/")
+    base = services.settings.server.public_url
     if not base or not openid:
         return ""
-    expires = signed_links.expiry(LINK_DAYS * 24 * 60, now)
-    token = signed_links.make_token(services.lookup_key, PURPOSE, {"openid": openid}, expires)
-    return f"{base}{PATH}/{token}"
+    payload = {"openid": openid}
+    return signed_links.link_url(
+        base, PATH, services.lookup_key, PURPOSE, payload, LINK_DAYS * 24 * 60, now
+    )
 
 
 def _openid(services: Services, token: str) -> str | None:

@@ -64,6 +64,20 @@ def expiry(minutes: float, now: float | None = None) -> int:
     return int((time.time() if now is None else now) + minutes * 60)
 
 
+def link_url(
+    base_url: str,
+    path: str,
+    key: bytes,
+    purpose: str,
+    payload: dict[str, Any],
+    minutes: float,
+    now: float | None = None,
+) -> str:
+    """The absolute link ``{base_url}{path}/{token}`` granting ``payload`` for ``minutes``."""
+    token = make_token(key, purpose, payload, expiry(minutes, now))
+    return f"{base_url.rstrip('/')}{path}/{token}"
+
+
 def _mac(key: bytes, purpose: str, body: str) -> str:
     message = b"certdesk-link:" + purpose.encode() + b":" + body.encode()
     return hmac.new(key, message, hashlib.sha256).hexdigest()[:32]
