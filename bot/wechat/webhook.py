@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Coroutine
 from typing import Any
 from xml.etree.ElementTree import ParseError
 
@@ -96,6 +97,13 @@ class WeChatChannel:
         """The routes to add to the application."""
         return [web.get("/wechat", self.verify_url), web.post("/wechat", self.receive)]
 
+    def _in_background(self, work: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        """Run ``work`` as a task that ``drain`` waits for."""
+        task = asyncio.create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+        return task
+
     async def drain(self, within: float = 10.0) -> None:
         """Wait for messages still being handled (graceful shutdown)."""
         if self._background:
@@ -168,9 +176,7 @@ class WeChatChannel:
                 return answer
             # The mark expired: whoever was handling the message died. Take it over.
         slot: asyncio.Future[str] = loop.create_future()
-        task = asyncio.create_task(self._handle(inbound, key, deadline, slot))
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
+        task = self._in_background(self._handle(inbound, key, deadline, slot))
         try:
             # Cancelled when the budget runs out: the handler then sends everything later.
             return await asyncio.wait_for(slot, timeout=max(0.0, deadline - loop.time()))
@@ -195,9 +201,7 @@ class WeChatChannel:
                 await asyncio.shield(task)
                 await inbox.close(job)
 
-        closer = asyncio.create_task(close_when_done())
-        self._background.add(closer)
-        closer.add_done_callback(self._background.discard)
+        self._in_background(close_when_done())
 
     async def handle_recorded(self, inbound: Inbound, *, within: float) -> bool:
         """Handle a message kept in the inbox unless a delivery already did (or does so within
@@ -271,9 +275,7 @@ class WeChatChannel:
         if not slot.done():
             slot.set_result(passive or SUCCESS)
         if rest:
-            sender = asyncio.create_task(self._send_later(inbound.openid, rest, job))
-            self._background.add(sender)
-            sender.add_done_callback(self._background.discard)
+            self._in_background(self._send_later(inbound.openid, rest, job))
 
     async def _record_late(self, inbound: Inbound, rest: list[Reply]) -> Job | None:
         """Record the replies to send later before WeChat is told ``success`` (see
