@@ -7,8 +7,10 @@ Redis tests (the fixture pings it); nothing here is skipped.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
+import random
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -353,6 +355,33 @@ async def test_cancelled_holder_releases_the_lock(store: Store) -> None:
         await holder
     async with store.lock("held", wait=1):
         pass
+
+
+async def test_a_call_interrupted_by_cancellation_ends_its_task(store: Store) -> None:
+    """A task cancelled in the middle of a store call stops with CancelledError, wherever the
+    cancel lands (redis-py 8.0/8.1 swallowed it: a heartbeat cancelled that way ran on for ever,
+    and the webhook waiting for it never answered)."""
+    rng = random.Random(7)
+    calls = 0
+
+    async def heartbeat() -> None:
+        nonlocal calls
+        while True:
+            await asyncio.sleep(0)  # the in-process store's calls need not yield
+            with contextlib.suppress(StoreError):
+                await store.set("beat", "alive", ttl=3)
+                calls += 1
+
+    for _ in range(40):
+        task = asyncio.create_task(heartbeat())
+        await asyncio.sleep(rng.uniform(0, 0.003))
+        task.cancel()
+        done, _pending = await asyncio.wait({task}, timeout=1.0)
+        if not done:
+            task.cancel()  # one more try, so the test does not leave a task running
+        assert done, "the cancelled task went on calling the store"
+        assert task.cancelled()
+    assert calls > 0  # the cancels landed during calls, not only before the first
 
 
 async def test_lock_waiters_are_served_in_arrival_order(store: Store) -> None:

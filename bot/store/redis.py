@@ -118,13 +118,29 @@ def _px(ttl: float | None) -> int | None:
 
 @contextlib.contextmanager
 def _translated() -> Iterator[None]:
-    """Raise redis-py's errors as store errors."""
+    """Raise redis-py's errors as store errors, and a cancellation it swallowed as one.
+
+    redis-py can lose a cancel that lands mid-command (its connection check runs under
+    ``asyncio.timeout(0)``): the command returns, or fails as a connection error, and the task
+    goes on as if never cancelled, so a heartbeat told to stop never stops. A cancel requested
+    during the call (the task's ``cancelling()`` count went up) is raised here instead.
+    """
+    task = asyncio.current_task()
+    cancels_before = task.cancelling() if task is not None else 0
     try:
         yield
     except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
+        _raise_lost_cancel(task, cancels_before)
         raise StoreUnavailable(f"redis unavailable: {exc}") from exc
     except RedisError as exc:
+        _raise_lost_cancel(task, cancels_before)
         raise StoreError(f"redis: {exc}") from exc
+    _raise_lost_cancel(task, cancels_before)
+
+
+def _raise_lost_cancel(task: asyncio.Task[Any] | None, cancels_before: int) -> None:
+    if task is not None and task.cancelling() > cancels_before:
+        raise asyncio.CancelledError
 
 
 class RedisStore(Store):
