@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from bot import documents, metrics
+from bot import documents, metrics, mp_openapi
 from bot.bridge.hub import BridgeHub
 from bot.config import Settings
 from bot.db import close_db, init_db, ping_db
@@ -134,6 +134,7 @@ def create_app(
     app.router.add_routes(MiniProgramOrders(mini_program, OrderQuery(services, engine)).routes())
     app.router.add_routes(MiniProgramSubscriptions(mini_program).routes())
     app.router.add_routes(MiniProgramFixes(mini_program, engine).routes())
+    app.router.add_routes(mp_openapi.ROUTES)
     app.router.add_routes(PayNotifications(settings.pay).routes())
     app.router.add_routes(PayPage(services).routes())
     app.router.add_routes(RenewalLinkPage(services, dispatcher).routes())

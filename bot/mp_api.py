@@ -19,6 +19,7 @@ import time
 from typing import Any
 
 from aiohttp import BodyPartReader, web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from bot.bodies import read_at_most
 from bot.engine import Engine, FormStep
@@ -279,8 +280,8 @@ async def read_upload(request: web.Request) -> bytes | None:
             if isinstance(part, BodyPartReader) and part.name == "file":
                 data = await part.read(decode=False)
                 return bytes(data) if 0 < len(data) <= MAX_UPLOAD else None
-    except (ValueError, AssertionError, web.HTTPException):
-        return None
+    except (ValueError, AssertionError, web.HTTPException, HttpProcessingError):
+        return None  # not multipart as the header says, or a part's headers unreadable
     return None
 
 

@@ -170,7 +170,12 @@ class MiniProgramOrders:
         if not isinstance(body, dict):
             return error(400, "bad_request", BAD_REQUEST)
         kind, raw = body.get("kind"), body.get("id_number")
-        if kind not in KINDS or not isinstance(raw, str) or len(raw) > 64:
+        if (
+            not isinstance(kind, str)
+            or kind not in KINDS
+            or not isinstance(raw, str)
+            or len(raw) > 64
+        ):
             return error(400, "bad_request", BAD_REQUEST)
         try:
             subject = self.query.subject_of(str(kind), raw)
