@@ -36,9 +36,8 @@ class Certificate(Model):
     key_serial = fields.CharField(max_length=64, default="", db_index=True)  # the USB Key
     serial_hex = fields.CharField(max_length=64, unique=True)  # lower-case hex, no colons
     issuer_dn = fields.CharField(max_length=512, default="")
-    subject_dn = fields.CharField(
-        max_length=512
-    )  # RFC 4514 text, encrypted (records.subject_dn_of)
+    # RFC 4514 text, encrypted (records.subject_dn_of): text, as sealing makes it longer
+    subject_dn = fields.TextField()
     subject_hash = fields.CharField(max_length=64, null=True, db_index=True)
     owner_openid = fields.CharField(max_length=64, null=True, db_index=True)
     project = fields.CharField(max_length=32, default="")  # 数字证书来源 (a project code)

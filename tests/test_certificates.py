@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.ca import ORG, BuiltinCA, IssuedCertificate
-from bot.ca.records import pem_of, record_issued, subject_dn_of
+from bot.ca.records import pem_of, record_issued, record_produced, subject_dn_of
 from bot.china_time import SHANGHAI
 from bot.config import Settings
 from bot.db import close_db, init_db
@@ -115,6 +115,30 @@ async def test_a_certificate_recorded_before_sealing_still_reads(
     )  # as an earlier release stored it, in clear
     assert subject_dn_of(svc.cipher, legacy) == issued.subject_dn
     assert pem_of(svc.cipher, legacy) == issued.pem
+
+
+async def test_a_long_subject_is_stored_whole_once_sealed(svc: Services) -> None:
+    """A unit with a long name, department and address: the sealed DN is far longer than the
+    DN itself and is stored whole on both databases (it was a 512-character column)."""
+    name = "某某省某某市某某区某某街道建设工程项目管理与造价咨询服务有限责任公司第一分公司" * 2
+    subject_dn = (
+        f"CN={name},OU=工程造价咨询部招标投标代理与项目管理中心,O={name},"
+        "L=某某市某某区某某街道某某路某某号某某大厦十八层,ST=某某省,C=CN,"
+        "2.5.4.5=91410000MA40XXXXXX"
+    )
+    now = utcnow().replace(microsecond=0)
+    record = await record_produced(
+        svc.cipher,
+        await _order(svc),
+        serial_hex="5eal",
+        subject_dn=subject_dn,
+        not_before=now,
+        not_after=now + timedelta(days=365),
+        key_serial="KEY-LONG",
+    )
+    stored = await Certificate.get(id=record.id)
+    assert len(stored.subject_dn) > 512
+    assert subject_dn_of(svc.cipher, stored) == subject_dn
 
 
 async def test_renewal_marks_the_old_certificate(svc: Services, ca: BuiltinCA) -> None:

@@ -295,7 +295,7 @@ async def _produce(
             services.cipher,
             order,
             serial_hex=cert.serial_hex,
-            subject_dn=cert.subject_dn[:512],
+            subject_dn=cert.subject_dn,
             not_before=cert.not_before,
             not_after=cert.not_after,
             key_serial=key_serial,
