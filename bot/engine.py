@@ -226,19 +226,35 @@ class Engine:
     # -- entry points ---------------------------------------------------------------------------
 
     async def start(
-        self, channel: str, openid: str, flow_code: str, preset: Mapping[str, str] | None = None
+        self,
+        channel: str,
+        openid: str,
+        flow_code: str,
+        preset: Mapping[str, str] | None = None,
+        choice: Inbound | None = None,
     ) -> Answer:
         """The user chose a service: resume an existing draft or begin a new one.
 
         ``preset`` answers known before the first question (the project of a QR code).
+        ``choice``: the menu click or message that chose it; handled again (its process died
+        before it answered), it answers where the user is instead of offering to resume the
+        draft it has just begun.
         """
         flow = self.flows[flow_code]
         async with in_transaction():
             conversation = await self._conversation(channel, openid)
+            mark = message_mark(choice) if choice is not None else None
+            if mark is not None and mark in _recent(conversation):
+                return self._repeated(conversation, await self._draft(conversation))
             draft = await self._draft(conversation)
             if draft is not None:
-                return await self._offer_resume(conversation, draft, flow_code)
-            return await self._begin(conversation, openid, flow, preset)
+                answer = await self._offer_resume(conversation, draft, flow_code)
+            else:
+                answer = await self._begin(conversation, openid, flow, preset)
+            if mark is not None:
+                _remember(conversation, mark)
+                await conversation.save()
+            return answer
 
     async def hand_to(self, channel: str, openid: str, handler: str | None) -> bool:
         """Let ``handler`` (e.g. order query) take the user's messages until called with None;

@@ -63,7 +63,11 @@ def build_dispatcher(services: Services, engine: Engine | None = None) -> Dispat
             return await renewal.start(inbound)
         if service in FLOWS:
             return await engine.start(
-                inbound.channel, inbound.openid, service, preset=await _project_of(inbound)
+                inbound.channel,
+                inbound.openid,
+                service,
+                preset=await _project_of(inbound),
+                choice=inbound,
             )
         phone = services.settings.service.phone
         return Answer([TextReply(NOT_ONLINE_YET.format(phone=phone))])

@@ -337,6 +337,27 @@ async def test_a_message_handled_again_after_a_crash_is_not_applied_twice(
     assert await photos("o-fault-twice") == 2
 
 
+async def test_a_menu_click_handled_again_after_a_crash_does_not_offer_its_own_draft(
+    settings: Settings, wechat_api: WeChatApiFake, aiohttp_client: Any
+) -> None:
+    """The process died after the click began the draft but before it answered: WeChat's retry
+    says where the applicant is, not "you have an unfinished application, continue it?"."""
+    client = await aiohttp_client(create_app(flow_settings(settings, wechat_api), run_worker=False))
+    chat = Chat(client, wechat_api, "o-fault-click")
+    created = chat.sim.now()
+    click = chat.sim.event(chat.openid, "CLICK", "org", create_time=created)
+    first = await chat._post(click)
+    assert "第 1/" in first
+    dedupe_key = f"wechat:in:evt:{chat.openid}:{created}:CLICK:org"
+    assert await client.app[SERVICES].store.delete(dedupe_key)  # the crash
+    again = await chat._post(click)
+    assert "已经处理过" in again and "第 1/" in again and "未完成" not in again
+    assert await Order.filter(owner_openid="o-fault-click").count() == 1
+    # A new click (another moment) is the applicant's own choice: the draft is offered.
+    chat.clicks = 5
+    assert "未完成" in await chat.click("org")
+
+
 async def test_a_message_acknowledged_but_never_handled_is_handled_by_the_worker(
     settings: Settings, wechat_api: WeChatApiFake, aiohttp_client: Any
 ) -> None:
