@@ -31,7 +31,6 @@ from bot.sandbox.wechat_pay import WeChatPayFake
 from bot.services import Services
 from bot.sms import SMS_UNAVAILABLE, VERIFY_CODE
 from bot.wechat import inbox, late_replies
-from bot.wechat.quota import CustomerServiceQuota
 from bot.wechat.simulator import WeChatSimulator
 from bot.worker import Worker
 from handlers.demo_script import ORG_APPLICATION
@@ -386,18 +385,16 @@ async def test_late_answers_of_a_dead_process_are_sent_by_the_worker(
     settings: Settings, wechat_api: WeChatApiFake, aiohttp_client: Any
 ) -> None:
     """WeChat got "success"; the answer's parts were recorded (encrypted: one may be a PUK) but
-    the process died before sending them: the worker sends them."""
+    the process died before sending them, and before it wrote the customer-service window the
+    message opened: the worker sends them within that window."""
     client = await aiohttp_client(create_app(flow_settings(settings, wechat_api), run_worker=False))
     services: Services = client.app[SERVICES]
     openid = "o-fault-late"
     wechat_api.add_user(openid)
     wechat_api.note_user_message(openid)
     inbound = Inbound(openid=openid, kind="text", create_time=int(time.time()), msg_id="9002")
-    window = CustomerServiceQuota.window(inbound)
-    assert window is not None
-    await services.store.set(window[0], window[1], ttl=window[2])
     secret = "PUK 12345678"
-    job = await late_replies.record(services.cipher, openid, [TextReply(secret)], "msg:9002")
+    job = await late_replies.record(services.cipher, inbound, [TextReply(secret)])
     assert job is not None and secret not in json.dumps(job.payload, ensure_ascii=False)
     await Job.filter(id=job.id).update(run_at=utcnow())
     await Worker(services).run_until_idle()

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 from typing import TYPE_CHECKING, Any
 
 from bot import metrics
 from bot.logs import get_logger
-from bot.messages import HandOver, ImageReply, LinkReply, Reply, TextReply
+from bot.messages import HandOver, ImageReply, Inbound, LinkReply, Reply, TextReply
 from bot.outbox import enqueue, job_handler
 from bot.wechat.client import WeChatAPIError, WeChatClient
 from bot.wechat.quota import CustomerServiceQuota
@@ -69,16 +70,22 @@ def load(item: dict[str, Any]) -> Reply:
     )
 
 
-async def record(cipher: DataCipher, openid: str, replies: list[Reply], key: str) -> Job | None:
+async def record(cipher: DataCipher, inbound: Inbound, replies: list[Reply]) -> Job | None:
     """Write the parts still to send as a job due after ``GRACE``, encrypted (an answer may
-    carry a PUK or a password); ``key``: the message's de-duplication key, so a message handled
-    twice records its answer once."""
+    carry a PUK or a password), keyed by the message's de-duplication key (a message handled
+    twice records its answer once), with the customer-service window the message opened: a
+    process that dies before it writes the window (when it releases the user's lock) leaves
+    the worker able to send."""
     items = [item for reply in replies if (item := dump(reply)) is not None]
     if not items:
         return None
-    dedupe_key = f"{JOB}:{key}"[:128]
+    dedupe_key = f"{JOB}:{inbound.dedupe_key}"[:128]
     sealed = cipher.encrypt(json.dumps(items), context=dedupe_key)
-    payload = {"openid": openid, "key": dedupe_key, "sealed": sealed}
+    payload: dict[str, Any] = {"openid": inbound.openid, "key": dedupe_key, "sealed": sealed}
+    window = CustomerServiceQuota.window(inbound)
+    if window is not None:
+        key, count, ttl = window
+        payload["window"] = {"key": key, "count": count, "until": time.time() + ttl}
     return await enqueue(JOB, payload, delay=GRACE, dedupe_key=dedupe_key)
 
 
@@ -137,5 +144,9 @@ async def send_recorded(payload: dict[str, Any], services: Services) -> None:
     """The worker's side: send the parts a process recorded but did not close."""
     items = json.loads(services.cipher.decrypt(payload["sealed"], context=payload["key"]))
     replies = [load(item) for item in items]
+    window = payload.get("window")
+    left = float(window["until"]) - time.time() if window else 0.0
+    if window and left > 0:  # opened by the message; unless its process wrote it already
+        await services.store.set_if_absent(str(window["key"]), str(window["count"]), ttl=left)
     quota = CustomerServiceQuota(services.store)
     await send(services.wechat, quota, str(payload["openid"]), replies)

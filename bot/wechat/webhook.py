@@ -283,7 +283,7 @@ class WeChatChannel:
         if not rest or self.cipher is None:
             return None
         try:
-            return await late_replies.record(self.cipher, inbound.openid, rest, inbound.dedupe_key)
+            return await late_replies.record(self.cipher, inbound, rest)
         except Exception:
             log.exception("could not record the late replies; sending them without a net")
             return None
