@@ -6,6 +6,7 @@ codes by ``bot.sms_codes``. Shared by the chat (``handlers.order_query``) and th
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from tortoise.expressions import Q
@@ -19,6 +20,7 @@ from bot.sms_codes import CodeInvalid, CodeRateLimited, SendResult
 from bot.validators import Invalid, other_id_number, resident_id, uscc
 from handlers import query_texts as T
 from handlers.applications import SUBJECT_FIELDS
+from models.certificates import Certificate
 from models.orders import Order, OrderStatus
 
 QUERY_TTL = 15 * 60  # a chat query session, and a mini-program's grant after the SMS code
@@ -26,6 +28,35 @@ LOOKUP_LIMIT = (10, 3600.0)  # lookups per WeChat user, and per ID number, per h
 CODE_PURPOSE = "query"
 PHONE_ON_RECORD = {"org": "handler_phone", "personal": "phone"}
 SHOWN_ORDERS = 20
+
+
+@dataclass(frozen=True)
+class CodeMessages:
+    """What the chat says when a code goes to the phone on record: ``sent`` ({phone}: masked),
+    ``failed`` ({reason}), ``no_phone`` ({phone}: the service phone, if it names it)."""
+
+    sent: str
+    failed: str
+    no_phone: str
+
+
+async def send_certificate_code(
+    services: Services,
+    phone: str,
+    purpose: str,
+    certificate: Certificate,
+    openid: str,
+    messages: CodeMessages,
+) -> str:
+    """Send a ``purpose`` code for ``certificate``'s Key to ``phone`` (the phone on record of
+    its order; "" when none); the chat's answer."""
+    if not phone:
+        return messages.no_phone.format(phone=services.settings.service.phone)
+    try:
+        sent = await services.sms_codes.send(phone, purpose, certificate.key_serial, openid)
+    except (CodeRateLimited, SmsError) as exc:
+        return messages.failed.format(reason=exc.user_message)
+    return messages.sent.format(phone=sent.masked_phone)
 
 
 class LookupRefused(Exception):

@@ -25,13 +25,12 @@ from bot.messages import Answer, Inbound, Reply, TextReply
 from bot.outbox import utcnow
 from bot.renewal_rules import check_renewal
 from bot.services import Services
-from bot.sms import SmsError
-from bot.sms_codes import CodeInvalid, CodeRateLimited
+from bot.sms_codes import CodeInvalid
 from bot.texts import PAY_WORDS
 from bot.validators import Invalid
 from handlers import renewal_texts as T
 from handlers.common import yuan
-from handlers.order_lookup import PHONE_ON_RECORD
+from handlers.order_lookup import PHONE_ON_RECORD, send_certificate_code
 from handlers.payments import payment_replies
 from handlers.renewal_order import (
     local_day,
@@ -187,15 +186,9 @@ class RenewalChat:
 
     async def _send_sms(self, inbound: Inbound, certificate: Certificate) -> str:
         phone = await self._phone(certificate)
-        if not phone:
-            return T.NO_PHONE.format(phone=self.services.settings.service.phone)
-        try:
-            sent = await self.services.sms_codes.send(
-                phone, CODE_PURPOSE, certificate.key_serial, inbound.openid
-            )
-        except (CodeRateLimited, SmsError) as exc:
-            return T.SMS_FAILED.format(reason=exc.user_message)
-        return T.SMS_SENT.format(phone=sent.masked_phone)
+        return await send_certificate_code(
+            self.services, phone, CODE_PURPOSE, certificate, inbound.openid, T.CODE_MESSAGES
+        )
 
     async def _at_sms(self, inbound: Inbound, session: RenewalSession, text: str) -> str:
         certificate = await self._certificate(session)

@@ -1,5 +1,7 @@
 """Texts of the certificate renewal (seed section 2, 证书更新), in Simplified Chinese."""
 
+from handlers.order_lookup import CodeMessages
+
 HEAD = "证书更新"
 
 # -- the Key ------------------------------------------------------------------------------------
@@ -88,3 +90,5 @@ NOT_AS_ISSUED = "Key 中的证书与签发的不一致"
 # -- the conversation --------------------------------------------------------------------------
 TEXT_ONLY = "正在办理证书更新，请回复文字；回复“退出”结束证书更新。"
 ENDED = "已退出证书更新。需要办理业务请点击下方菜单。"
+
+CODE_MESSAGES = CodeMessages(sent=SMS_SENT, failed=SMS_FAILED, no_phone=NO_PHONE)

@@ -28,11 +28,10 @@ from bot.mailer import MailError
 from bot.messages import Answer, Inbound, TextReply
 from bot.ratelimit import hit
 from bot.services import Services
-from bot.sms import SmsError
 from bot.sms_codes import CodeInvalid, CodeRateLimited
 from handlers import unlock_texts as T
 from handlers.identity_check import Alternative, alternatives_for, matches
-from handlers.order_lookup import PHONE_ON_RECORD
+from handlers.order_lookup import PHONE_ON_RECORD, send_certificate_code
 from handlers.unlock_certificates import (
     card_certificate,
     holder_name,
@@ -169,15 +168,9 @@ class Unlock:
     async def _send_sms(self, inbound: Inbound, certificate: Certificate) -> str:
         order, answers = await self._record(certificate)
         phone = answers.get(PHONE_ON_RECORD[order.kind], "")
-        if not phone:
-            return T.NO_PHONE
-        try:
-            sent = await self.services.sms_codes.send(
-                phone, CODE_PURPOSE, certificate.key_serial, inbound.openid
-            )
-        except (CodeRateLimited, SmsError) as exc:
-            return T.SMS_FAILED.format(reason=exc.user_message)
-        return T.SMS_SENT.format(phone=sent.masked_phone)
+        return await send_certificate_code(
+            self.services, phone, CODE_PURPOSE, certificate, inbound.openid, T.CODE_MESSAGES
+        )
 
     async def _at_sms(self, inbound: Inbound, session: UnlockSession, text: str) -> str:
         certificate = await self._certificate(session)

@@ -1,5 +1,7 @@
 """Texts of the unlock flow (seed section 3, 证书解锁), in Simplified Chinese."""
 
+from handlers.order_lookup import CodeMessages
+
 STEPS = "1 申请解锁 → 2 获取授权码 → 3 校验授权码, 设置新密码 → 4 完成解锁"
 HEAD = "证书解锁：{project}\n" + STEPS
 
@@ -73,3 +75,5 @@ SUCCESS_PC = "恭喜您, 数字证书解锁成功! 证书解锁成功, 请牢记
 # -- the conversation --------------------------------------------------------------------------
 TEXT_ONLY = "正在办理证书解锁，请回复文字；回复“退出”结束解锁。"
 ENDED = "已退出证书解锁。需要办理业务请点击下方菜单。"
+
+CODE_MESSAGES = CodeMessages(sent=SMS_SENT, failed=SMS_FAILED, no_phone=NO_PHONE)
