@@ -97,9 +97,16 @@ async def order_refunded(order: Order) -> None:
 
 
 def needs_reversal(invoice: Invoice | None, payments: list[Payment]) -> bool:
-    """An issued invoice of an order refunded in full: staff must reverse it (红冲)."""
+    """An issued invoice of an order refunded in full: staff must reverse it (红冲), and it is
+    void for the applicant (no download, no resend)."""
     issued = invoice is not None and invoice.state is InvoiceState.ISSUED
     return issued and refunded_in_full(payments)
+
+
+async def _void(invoice: Invoice) -> bool:
+    """``needs_reversal`` of a stored invoice, its order's payments read."""
+    payments = await Payment.filter(order_id=invoice.order_id)  # type: ignore[attr-defined]
+    return needs_reversal(invoice, payments)
 
 
 @job_handler(REQUEST_JOB)
@@ -158,6 +165,8 @@ async def resend(services: Services, order: Order, requester: str) -> str:
     invoice = await Invoice.get_or_none(order_id=order.id)
     if invoice is None or invoice.state is not InvoiceState.ISSUED:
         raise InvoiceRefused(T.INVOICE_NOT_ISSUED)
+    if await _void(invoice):
+        raise InvoiceRefused(T.INVOICE_VOID)
     email = email_on_record(order)
     if not email:
         raise InvoiceRefused(T.INVOICE_NO_EMAIL)
@@ -176,6 +185,8 @@ async def send_email(payload: dict[str, Any], services: Services) -> None:
     invoice = await Invoice.get_or_none(order__order_no=str(payload.get("order_no", "")))
     if invoice is None or invoice.state is not InvoiceState.ISSUED or not invoice.file_key:
         raise PermanentJobError("no issued invoice")
+    if await _void(invoice):
+        raise PermanentJobError("the order was refunded in full: the invoice is void")
     await invoice.fetch_related("order")
     order = invoice.order
     email = email_on_record(order)
@@ -223,9 +234,12 @@ def download_url(services: Services, invoice: Invoice, order: Order) -> str:
 class InvoiceView:
     """An order's invoice as the applicant sees it."""
 
-    state: str  # none, pending, issued, cancelled
+    state: str  # none, pending, issued, cancelled, void (issued, then refunded in full)
     label: str
     url: str
+
+
+VOID = InvoiceView("void", T.INVOICE_VOID_LABEL, "")
 
 
 async def view(services: Services, order: Order) -> InvoiceView:
@@ -233,6 +247,8 @@ async def view(services: Services, order: Order) -> InvoiceView:
     invoice = await Invoice.get_or_none(order_id=order.id)
     if invoice is None:
         return InvoiceView("none", "未开具", "")
+    if await _void(invoice):
+        return VOID
     url = download_url(services, invoice, order) if invoice.state is InvoiceState.ISSUED else ""
     return InvoiceView(invoice.state.value, invoice.state.label, url)
 
@@ -259,7 +275,7 @@ class InvoiceDownloads:
             invoice = await Invoice.get_or_none(
                 order__order_no=order_no, state=InvoiceState.ISSUED, sha256=sha
             )
-        if invoice is None or not invoice.file_key:
+        if invoice is None or not invoice.file_key or await _void(invoice):
             raise web.HTTPNotFound(text=T.INVOICE_LINK_GONE, content_type="text/plain")
         try:
             data = await self.services.files.read(invoice.file_key)

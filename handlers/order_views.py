@@ -98,6 +98,8 @@ class OrderViews(OrderLookup):
             return T.INVOICE_ISSUED.format(email=email, url=shown.url)
         if shown.state == "cancelled":
             return T.INVOICE_CANCELLED
+        if shown.state == "void":
+            return T.INVOICE_VOID
         if shown.state == "pending":
             return T.INVOICE_PENDING.format(email=email)
         return T.INVOICE_NOT_YET.format(email=email) if address else T.INVOICE_NO_EMAIL

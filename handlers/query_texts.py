@@ -48,6 +48,7 @@ INVOICE_ISSUED = (
     "未收到邮件？回复 5（电子发票重新获取）重新发送。"
 )
 INVOICE_CANCELLED = "订单已全额退款，发票申请已取消。"
+INVOICE_VOID = "订单已全额退款，已开具的发票已作废（将开具红字发票冲销），不再提供下载。"
 INVOICE_RESENT = "电子发票已重新发送至 {email}，请查收（可能在垃圾邮件中）。"
 PARTIAL_REFUND = "（已退款 ¥{amount}）"
 REFUND_PROCESSING = "（退款处理中）"

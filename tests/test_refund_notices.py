@@ -9,6 +9,10 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from bot import invoices
+from bot.app import SERVICES
 from bot.config import Settings
 from bot.pay.client import build_pay_client
 from bot.pay.orders import request_refund
@@ -131,6 +135,10 @@ async def test_full_refund_from_the_console_and_the_invoice(desk: Desk) -> None:
     assert (await upload(admin, issued.order_no, PDF)).status == 303
     listed = await (await admin.get("/admin/invoices")).text()
     assert pending.order_no in listed and issued.order_no not in listed
+    services = desk.client.app[SERVICES]
+    link = invoices.download_url(services, await Invoice.get(order_id=issued.id), issued)
+    link_path = link.split("://", 1)[1].split("/", 1)[1]
+    assert (await desk.client.get("/" + link_path)).status == 200
 
     for order in (pending, issued):
         path = f"/admin/orders/{order.order_no}/refund"
@@ -147,6 +155,16 @@ async def test_full_refund_from_the_console_and_the_invoice(desk: Desk) -> None:
     page = await (await admin.get(f"/admin/orders/{issued.order_no}")).text()
     assert (await Invoice.get(order_id=issued.id)).state is InvoiceState.ISSUED
     assert 'id="invoice-reversal"' in page and "需红冲" in page
+    # For the applicant the issued invoice is void: no download (not even by an older link),
+    # no resend.
+    assert (await desk.client.get("/" + link_path)).status == 404
+    await issued_chat.click("query")
+    await issued_chat.say("1")
+    await issued_chat.say("1")
+    shown = await issued_chat.say("3")
+    assert "已作废" in shown and "/invoice/" not in shown
+    with pytest.raises(invoices.InvoiceRefused, match="已作废"):
+        await invoices.resend(services, issued, issued_chat.openid)
 
     await pending_chat.click("query")
     await pending_chat.say("1")
