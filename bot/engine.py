@@ -243,18 +243,15 @@ class Engine:
         flow = self.flows[flow_code]
         async with in_transaction():
             conversation = await self._conversation(channel, openid)
-            mark = message_mark(choice) if choice is not None else None
-            if mark is not None and mark in _recent(conversation):
-                return self._repeated(conversation, await self._draft(conversation))
+            if choice is not None:
+                mark = message_mark(choice)
+                if mark in _recent(conversation):
+                    return self._repeated(conversation, await self._draft(conversation))
+                _remember(conversation, mark)  # saved with the offer or the new draft
             draft = await self._draft(conversation)
             if draft is not None:
-                answer = await self._offer_resume(conversation, draft, flow_code)
-            else:
-                answer = await self._begin(conversation, openid, flow, preset)
-            if mark is not None:
-                _remember(conversation, mark)
-                await conversation.save()
-            return answer
+                return await self._offer_resume(conversation, draft, flow_code)
+            return await self._begin(conversation, openid, flow, preset)
 
     async def hand_to(self, channel: str, openid: str, handler: str | None) -> bool:
         """Let ``handler`` (e.g. order query) take the user's messages until called with None;

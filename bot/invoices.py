@@ -104,7 +104,9 @@ def needs_reversal(invoice: Invoice | None, payments: list[Payment]) -> bool:
 
 
 async def _void(invoice: Invoice) -> bool:
-    """``needs_reversal`` of a stored invoice, its order's payments read."""
+    """``needs_reversal`` of a stored invoice (its order's payments read only if issued)."""
+    if invoice.state is not InvoiceState.ISSUED:
+        return False
     payments = await Payment.filter(order_id=invoice.order_id)  # type: ignore[attr-defined]
     return needs_reversal(invoice, payments)
 
