@@ -11,13 +11,15 @@ Verbs valid at any step: 上一步, 修改 N / 修改 字段, 取消, 继续, �
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 import secrets
 import unicodedata
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from tortoise.transactions import in_transaction
 
@@ -34,6 +36,7 @@ from models.orders import (
     OrderStatus,
     answer_context,
     load_conversation,
+    save_is_one_statement,
     save_turn,
 )
 
@@ -92,15 +95,53 @@ def normalise(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).split())
 
 
+async def _in_transaction_already() -> None:
+    """``Turn.writing`` of a turn that runs inside a transaction from its start."""
+
+
+class TurnWrites:
+    """The writes of one chat turn: a transaction is opened before its first write other than
+    the final ``save_turn``, and ends (commit, or rollback on an error) with the block.
+
+    Where ``save_turn`` is one atomic statement (PostgreSQL), a turn that only records an
+    answer needs no transaction: two round trips fewer on every message's hot path. Elsewhere
+    the transaction is opened at once.
+    """
+
+    def __init__(self) -> None:
+        self._stack = contextlib.AsyncExitStack()
+        self._open = False
+
+    async def __aenter__(self) -> TurnWrites:
+        await self._stack.__aenter__()
+        if not save_is_one_statement():
+            await self.begin()
+        return self
+
+    async def __aexit__(self, *exc_info: Any) -> None:
+        await self._stack.__aexit__(*exc_info)  # commits, or rolls back on an error
+
+    async def begin(self) -> None:
+        """Open the transaction (once): call before anything else is written."""
+        if not self._open:
+            await self._stack.enter_async_context(in_transaction())
+            self._open = True
+
+
 @dataclass
 class Turn:
-    """One inbound message being handled: the conversation, its draft and decrypted answers."""
+    """One inbound message being handled: the conversation, its draft and decrypted answers.
+
+    ``writing`` is awaited before the turn writes anything but its final save (an upload, a
+    code sent, a completed application): see ``TurnWrites``.
+    """
 
     services: Services
     flow: Flow
     conversation: Conversation
     order: Order
     answers: dict[str, str]
+    writing: Callable[[], Awaitable[None]] = field(default=_in_transaction_already)
 
     def set_answer(self, step: Step, value: str) -> None:
         """Record an answer (encrypted when the step is sensitive)."""
@@ -284,11 +325,12 @@ class Engine:
 
     async def handle(self, channel: str, openid: str, inbound: Inbound) -> Answer | None:
         """Feed a message to the user's draft; None when the user has no draft in progress."""
-        async with in_transaction():
+        async with TurnWrites() as writes:
             conversation = await self._conversation(channel, openid)
             if conversation.awaiting and conversation.awaiting.startswith(HANDED_TO):
                 return None  # another handler (order query) has the user's attention
             if conversation.awaiting and conversation.awaiting.startswith("resume:"):
+                await writes.begin()
                 return await self._resume_choice(conversation, openid, inbound)
             mark = message_mark(inbound)
             if mark in _recent(conversation):  # handled before; its answer was lost
@@ -299,6 +341,7 @@ class Engine:
             if inbound.kind == "text" and self._returning(conversation):
                 return await self._offer_resume(conversation, draft, draft.kind, T.WELCOME_BACK)
             turn = self._turn_for(conversation, draft)
+            turn.writing = writes.begin
             answer = await self._turn(turn, inbound)
             _remember(conversation, mark)
             await save_turn(draft, conversation)
@@ -490,6 +533,7 @@ class Engine:
 
     async def _act(self, turn: Turn, step: Step, inbound: Inbound) -> None:
         """Run the action of an upload or SMS step and record what it returns."""
+        await turn.writing()
         value = await self.actions[step.kind](turn, step, inbound)
         if value is None:
             raise Invalid(T.WANT_PHOTO if step.kind is StepKind.UPLOAD else T.WANT_TEXT)
@@ -527,13 +571,17 @@ class Engine:
     async def _enter(self, turn: Turn, step: Step) -> str:
         """The prompt of a step just reached, after its enter hook (e.g. sending a code)."""
         hook = self.on_enter.get(step.kind)
-        note = await hook(turn, step) if hook is not None else ""
+        note = ""
+        if hook is not None:
+            await turn.writing()
+            note = await hook(turn, step)
         prompt = self.prompt(turn, step)
         return f"{prompt}\n{note}" if note else prompt
 
     async def _complete(self, turn: Turn) -> Answer:
         if self.on_complete is None:
             return Answer()
+        await turn.writing()
         return await self.on_complete(turn)
 
     # -- where the user is ----------------------------------------------------------------------
@@ -681,6 +729,7 @@ class Engine:
     async def _cancel_choice(self, turn: Turn, text: str) -> Answer:
         conversation = turn.conversation
         if text in YES:
+            await turn.writing()
             await discard(turn.order)
             conversation.order = None
             conversation.awaiting = None

@@ -146,6 +146,11 @@ def _update_set(instance: Model, first: int) -> tuple[list[str], list[object]]:
     return assignments, values
 
 
+def save_is_one_statement() -> bool:
+    """Whether ``save_turn`` is one atomic statement (PostgreSQL), needing no transaction."""
+    return bool(Conversation._meta.db.capabilities.dialect == "postgres")
+
+
 async def save_turn(order: Order, conversation: Conversation) -> None:
     """Save a turn's draft and conversation (every column, as ``save()`` does).
 
@@ -153,7 +158,7 @@ async def save_turn(order: Order, conversation: Conversation) -> None:
     path, atomic by itself); two saves on other databases.
     """
     db = Conversation._meta.db
-    if db.capabilities.dialect != "postgres":
+    if not save_is_one_statement():
         await order.save()
         await conversation.save()
         return

@@ -1,0 +1,91 @@
+"""A chat turn's writes are all or nothing, on both databases.
+
+On PostgreSQL a turn that only records an answer is saved by one statement without a
+transaction; a turn that writes anything else (here: the completion hook) opens one before its
+first write, so a failure part-way leaves the draft as it was before the message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.config import Settings
+from bot.db import close_db, init_db
+from bot.engine import Engine, Turn
+from bot.flows import Flow, Step, StepKind
+from bot.messages import Answer, Inbound, TextReply
+from bot.services import Services, build_services
+from models.orders import Conversation, Order, OrderStatus
+
+FLOW = Flow(
+    code="org",
+    title="测试申请",
+    steps=[
+        Step(key="name", label="姓名", prompt="请输入姓名"),
+        Step(key="confirm", label="确认", prompt="请确认", kind=StepKind.CONFIRM),
+    ],
+)
+
+
+class SubmitFails(Exception):
+    """The completion hook failed after it had written (a crash mid-turn)."""
+
+
+@pytest.fixture
+async def services(settings: Settings) -> AsyncIterator[Services]:
+    built = build_services(settings)
+    await init_db(settings.database.url, settings.database.pool_max_size)
+    try:
+        yield built
+    finally:
+        await built.close()
+        await close_db()
+
+
+def text(openid: str, value: str, msg_id: int) -> Inbound:
+    return Inbound(kind="text", openid=openid, text=value, create_time=msg_id, msg_id=str(msg_id))
+
+
+async def test_a_turn_failing_after_its_first_write_leaves_the_draft_as_it_was(
+    services: Services,
+) -> None:
+    async def submit_then_fail(turn: Turn) -> Answer:
+        turn.order.status = OrderStatus.SUBMITTED
+        await turn.order.save()
+        raise SubmitFails
+
+    engine = Engine(services, {"org": FLOW}, on_complete=submit_then_fail)
+    await engine.start("wechat", "o-writes", "org")
+    answer = await engine.handle("wechat", "o-writes", text("o-writes", "张三", 1))
+    assert answer is not None and "确认" in answer.replies[-1].text  # type: ignore[union-attr]
+
+    with pytest.raises(SubmitFails):
+        await engine.handle("wechat", "o-writes", text("o-writes", "确认", 2))
+
+    draft = await Order.get(owner_openid="o-writes")
+    assert draft.status is OrderStatus.DRAFT  # the hook's write was rolled back
+    assert set(draft.answers) == {"name"}  # the confirmation was not recorded either
+    conversation = await Conversation.get(openid="o-writes")
+    assert conversation.history == ["name"]
+
+    async def submit(turn: Turn) -> Answer:
+        turn.order.status = OrderStatus.SUBMITTED
+        await turn.order.save()
+        return Answer([TextReply("已提交")])
+
+    engine.on_complete = submit  # the same message again, now that submitting works
+    answer = await engine.handle("wechat", "o-writes", text("o-writes", "确认", 2))
+    assert answer is not None and answer.replies[-1].text == "已提交"  # type: ignore[union-attr]
+    assert (await Order.get(owner_openid="o-writes")).status is OrderStatus.SUBMITTED
+
+
+async def test_a_plain_answer_is_kept_without_a_transaction(services: Services) -> None:
+    engine = Engine(services, {"org": FLOW})
+    await engine.start("wechat", "o-plain", "org")
+    await engine.handle("wechat", "o-plain", text("o-plain", "李四", 1))
+    draft = await Order.get(owner_openid="o-plain")
+    assert draft.answers == {"name": "李四"}
+    answer = await engine.handle("wechat", "o-plain", text("o-plain", "李四", 1))  # WeChat's retry
+    assert answer is not None and "已经处理过" in answer.replies[0].text  # type: ignore[union-attr]
