@@ -1,10 +1,11 @@
-"""The Redis store (redis-py's ``redis.asyncio``), shared by every process of a deployment.
+"""The Redis store, shared by every process of a deployment.
 
-Connections come from one pool per store with connect and read timeouts; a command that meets
-a broken connection is retried once on a fresh one (a Redis restart leaves stale connections in
-the pool), a timed-out command is not retried (it may have run). Connection errors and timeouts
-raise StoreUnavailable, other Redis errors StoreError. Requires Redis >= 5 (scripts that read
-the server clock). Each subscription holds a connection of its own while it is open.
+Commands go over one pipelined connection per store (``bot.store.redis_link``): connect and
+reply timeouts; a command that meets a broken connection is retried once on a fresh one (a
+Redis restart breaks them all), a command whose reply did not come in time is not retried (it
+may have run). Connection errors and timeouts raise StoreUnavailable, error replies
+StoreError. Subscriptions use redis-py's pub/sub, each on a connection of its own while it is
+open. Requires Redis >= 5 (scripts that read the server clock).
 
 Locks: ``lock:{name}`` holds the holder's random token with the lease as expiry. Waiters queue
 in a sorted set (``lock:{name}:queue``, scored by a ticket from ``lock:{name}:seq``) and only
@@ -20,18 +21,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import Any
 
 import redis.asyncio
 from redis.asyncio.client import PubSub
-from redis.asyncio.retry import Retry
-from redis.backoff import ExponentialWithJitterBackoff
+from redis.asyncio.connection import SSLConnection, parse_url
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from bot.store.base import Store, StoreError, StoreUnavailable, Writes, check_ttl, encode
+from bot.store.redis_link import Address, Arg, LinkError, RedisLink, ReplyError, Script
 
 POLL_STEP = 0.005  # the first waiter tries every 5 ms, the second every 10 ms, ...
 MAX_POLL = 0.05  # ... and none waits longer between attempts (heartbeats)
@@ -40,7 +41,7 @@ PUBSUB_POLL = 1.0  # seconds a subscription waits for a message before checking 
 
 # KEYS: lock, queue, deadlines, seq. ARGV: token, lease ms, enqueue ("1"/"0"), waiter ttl ms.
 # Returns -1 if the lock is now held by the token, else the number of waiters ahead of it.
-ACQUIRE = """
+ACQUIRE = Script("""
 local lock, queue, deadlines, seq = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local token, lease, enqueue, waiter_ttl = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
 if redis.call('GET', lock) == token then
@@ -75,20 +76,20 @@ for _, key in ipairs({queue, deadlines, seq}) do
   redis.call('PEXPIRE', key, waiter_ttl)
 end
 return redis.call('ZRANK', queue, token)
-"""
+""")
 
 # KEYS: lock. ARGV: token, lease ms. Returns 1 if the token holds the lock (lease renewed).
-RENEW = """
+RENEW = Script("""
 if redis.call('GET', KEYS[1]) == ARGV[1] then
   return redis.call('PEXPIRE', KEYS[1], ARGV[2])
 end
 return 0
-"""
+""")
 
 # KEYS: lock, queue, deadlines, then keys to write. ARGV: token, then a value and an expiry in ms
 # (0: none) per key to write. Makes the writes, removes the token from the queue, and the lock if
 # the token holds it (compare-and-delete). Returns 1 if the lock was deleted.
-RELEASE = """
+RELEASE = Script("""
 for i = 4, #KEYS do
   local value, px = ARGV[2 * i - 6], tonumber(ARGV[2 * i - 5])
   if px > 0 then
@@ -103,7 +104,21 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
   return redis.call('DEL', KEYS[1])
 end
 return 0
-"""
+""")
+
+
+def address_of(url: str) -> Address:
+    """The connection parameters of a ``redis://``, ``rediss://`` or ``unix://`` URL."""
+    options = parse_url(url)
+    return Address(
+        host=str(options.get("host") or "127.0.0.1"),
+        port=int(options.get("port") or 6379),
+        path=str(options.get("path") or ""),
+        db=int(options.get("db") or 0),
+        username=str(options.get("username") or ""),
+        password=str(options.get("password") or ""),
+        tls=options.get("connection_class") is SSLConnection,
+    )
 
 
 def _ms(seconds: float) -> int:
@@ -111,9 +126,11 @@ def _ms(seconds: float) -> int:
     return max(1, round(seconds * 1000))
 
 
-def _px(ttl: float | None) -> int | None:
-    """A ttl as the PX argument of SET (None: no expiry)."""
-    return None if ttl is None else _ms(ttl)
+def _set_command(key: str, value: bytes | str, ttl: float | None) -> tuple[Arg, ...]:
+    """SET ``key`` to ``value`` with ``ttl`` seconds as PX (None: no expiry)."""
+    if ttl is None:
+        return ("SET", key, encode(value))
+    return ("SET", key, encode(value), "PX", _ms(ttl))
 
 
 @contextlib.contextmanager
@@ -129,10 +146,10 @@ def _translated() -> Iterator[None]:
     cancels_before = task.cancelling() if task is not None else 0
     try:
         yield
-    except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
+    except (LinkError, RedisConnectionError, RedisTimeoutError, OSError) as exc:
         _raise_lost_cancel(task, cancels_before)
         raise StoreUnavailable(f"redis unavailable: {exc}") from exc
-    except RedisError as exc:
+    except (ReplyError, RedisError) as exc:
         _raise_lost_cancel(task, cancels_before)
         raise StoreError(f"redis: {exc}") from exc
     _raise_lost_cancel(task, cancels_before)
@@ -156,20 +173,20 @@ class RedisStore(Store):
     ) -> None:
         super().__init__(prefix)
         self.socket_timeout = socket_timeout
-        self._client = redis.asyncio.Redis.from_url(
-            url,
-            socket_timeout=socket_timeout,
-            socket_connect_timeout=connect_timeout,
-            health_check_interval=30,
-            retry=Retry(
-                ExponentialWithJitterBackoff(cap=0.5, base=0.05),
-                retries=1,
-                supported_errors=(RedisConnectionError,),
-            ),
+        self._link = RedisLink(
+            address_of(url), timeout=socket_timeout, connect_timeout=connect_timeout
         )
-        self._acquire = self._client.register_script(ACQUIRE)
-        self._renew = self._client.register_script(RENEW)
-        self._release = self._client.register_script(RELEASE)
+        self._pubsub_client = redis.asyncio.Redis.from_url(  # subscriptions only
+            url, socket_timeout=socket_timeout, socket_connect_timeout=connect_timeout
+        )
+
+    async def _call(self, *args: Arg) -> Any:
+        with _translated():
+            return await self._link.call(*args)
+
+    async def _run(self, script: Script, keys: Sequence[str], args: Sequence[Arg]) -> Any:
+        with _translated():
+            return await self._link.run(script, keys, args)
 
     def _key(self, key: str) -> str:
         return self.prefix + key
@@ -181,55 +198,55 @@ class RedisStore(Store):
 
     async def get(self, key: str) -> bytes | None:
         """The value of ``key``, or None if it is missing or expired."""
-        with _translated():
-            value: bytes | str | None = await self._client.get(self._key(key))
-        return None if value is None else encode(value)
+        value: bytes | None = await self._call("GET", self._key(key))
+        return value
 
     async def set(self, key: str, value: bytes | str, ttl: float | None = None) -> None:
         """Set ``key`` to ``value``, expiring after ``ttl`` seconds (None: never)."""
         check_ttl(ttl)
-        with _translated():
-            await self._client.set(self._key(key), encode(value), px=_px(ttl))
+        await self._call(*_set_command(self._key(key), value, ttl))
 
     async def set_many(self, items: Mapping[str, tuple[bytes | str, float | None]]) -> None:
         """Set several keys at once (one round trip): ``{key: (value, ttl)}``; not atomic."""
         for _value, ttl in items.values():
             check_ttl(ttl)
+        commands = [_set_command(self._key(k), value, ttl) for k, (value, ttl) in items.items()]
         with _translated():
-            async with self._client.pipeline(transaction=False) as pipe:
-                for key, (value, ttl) in items.items():
-                    pipe.set(self._key(key), encode(value), px=_px(ttl))
-                await pipe.execute()
+            await self._link.pipeline(commands)
 
     async def set_if_absent(self, key: str, value: bytes | str, ttl: float | None = None) -> bool:
         """Set ``key`` only if it does not exist; True if it was set."""
         check_ttl(ttl)
-        with _translated():
-            return bool(await self._client.set(self._key(key), encode(value), px=_px(ttl), nx=True))
+        return await self._call(*_set_command(self._key(key), value, ttl), "NX") is not None
 
     async def delete(self, key: str) -> bool:
         """Remove ``key``; True if a key was removed."""
-        with _translated():
-            return bool(await self._client.delete(self._key(key)))
+        return bool(await self._call("DEL", self._key(key)))
 
     async def incr(self, key: str, amount: int = 1, ttl: float | None = None) -> int:
         """Add ``amount`` to the counter ``key``; ``ttl`` only applies when it is created."""
         check_ttl(ttl)
         full_key = self._key(key)
+        if ttl is None:
+            return int(await self._call("INCRBY", full_key, amount))
+        # MULTI: create the counter at 0 with its expiry unless it exists, then add.
         with _translated():
-            if ttl is None:
-                return int(await self._client.incrby(full_key, amount))
-            # MULTI: create the counter at 0 with its expiry unless it exists, then add.
-            async with self._client.pipeline(transaction=True) as pipe:
-                pipe.set(full_key, 0, px=_ms(ttl), nx=True)
-                pipe.incrby(full_key, amount)
-                _created, value = await pipe.execute()
-            return int(value)
+            *_queued, results = await self._link.pipeline(
+                [
+                    ("MULTI",),
+                    ("SET", full_key, 0, "PX", _ms(ttl), "NX"),
+                    ("INCRBY", full_key, amount),
+                    ("EXEC",),
+                ]
+            )
+            _created, value = results
+            if isinstance(value, ReplyError):
+                raise value
+        return int(value)
 
     async def ttl(self, key: str) -> float | None:
         """Seconds until ``key`` expires; None if it is missing or has no expiry."""
-        with _translated():
-            millis = int(await self._client.pttl(self._key(key)))
+        millis = int(await self._call("PTTL", self._key(key)))
         return None if millis < 0 else millis / 1000
 
     async def _acquire_lock(self, name: str, token: str, lease: float, wait: float | None) -> bool:
@@ -239,8 +256,7 @@ class RedisStore(Store):
         acquired = False
         try:
             while True:
-                with _translated():
-                    ahead = int(await self._acquire(keys=self._lock_keys(name), args=args))
+                ahead = int(await self._run(ACQUIRE, self._lock_keys(name), args))
                 if ahead < 0:
                     acquired = True
                     return True
@@ -258,28 +274,25 @@ class RedisStore(Store):
                     await asyncio.shield(self._release_lock(name, token))
 
     async def _renew_lock(self, name: str, token: str, lease: float) -> bool:
-        with _translated():
-            return bool(await self._renew(keys=self._lock_keys(name)[:1], args=[token, _ms(lease)]))
+        return bool(await self._run(RENEW, self._lock_keys(name)[:1], [token, _ms(lease)]))
 
     async def _release_lock(self, name: str, token: str, writes: Writes | None = None) -> bool:
         keys: list[str] = self._lock_keys(name)[:3]
-        args: list[bytes | str | int] = [token]
+        args: list[Arg] = [token]
         for key, (value, ttl) in (writes or {}).items():
             check_ttl(ttl)
             keys.append(self._key(key))
-            args += [encode(value), _px(ttl) or 0]
-        with _translated():
-            return bool(await self._release(keys=keys, args=args))
+            args += [encode(value), 0 if ttl is None else _ms(ttl)]
+        return bool(await self._run(RELEASE, keys, args))
 
     async def publish(self, channel: str, message: bytes | str) -> int:
         """Publish ``message`` on ``channel``; the number of subscribers that received it."""
-        with _translated():
-            return int(await self._client.publish(self._key(channel), encode(message)))
+        return int(await self._call("PUBLISH", self._key(channel), encode(message)))
 
     @contextlib.asynccontextmanager
     async def subscribe(self, channel: str) -> AsyncIterator[AsyncIterator[bytes]]:
         """Subscribe to ``channel`` for the duration of the block; yields the messages."""
-        pubsub = self._client.pubsub()
+        pubsub = self._pubsub_client.pubsub()
         try:
             with _translated():
                 await pubsub.subscribe(self._key(channel))
@@ -301,14 +314,14 @@ class RedisStore(Store):
 
     async def ping(self) -> None:
         """Raise StoreUnavailable unless Redis answers a PING."""
-        with _translated():
-            await self._client.ping()
+        await self._call("PING")
 
     async def close(self) -> None:
         """Stop renewing held locks and close the connections."""
         await super().close()
+        await self._link.close()
         with _translated():
-            await self._client.aclose()
+            await self._pubsub_client.aclose()
 
 
 async def _messages(pubsub: PubSub) -> AsyncIterator[bytes]:
