@@ -77,8 +77,12 @@ class OrderQuery(OrderViews):
 
     async def end(self, inbound: Inbound) -> None:
         """Leave order query; the user's draft, if any, takes their messages again."""
-        await self.services.store.delete(self._key(inbound))
+        await self.forget(inbound)
         await self.engine.hand_to(inbound.channel, inbound.openid, None)
+
+    async def forget(self, inbound: Inbound) -> None:
+        """Drop the query under way (the caller hands the user's messages on)."""
+        await self.services.store.delete(self._key(inbound))
 
     async def handle(self, inbound: Inbound) -> Answer | None:
         """A message during order query; None when the user is not querying (an expired query

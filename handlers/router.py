@@ -51,12 +51,14 @@ def build_dispatcher(services: Services, engine: Engine | None = None) -> Dispat
     renewal = RenewalChat(services, engine)
 
     async def start(inbound: Inbound, service: str) -> Answer:
+        """The chosen service takes the user's messages from whatever had them: each start
+        below hands them over itself (a draft flow: the new draft or the offer to resume)."""
         await review.stop(engine, inbound)
-        await unlock.end(inbound)
-        await renewal.end(inbound)
+        await unlock.forget(inbound)
+        await renewal.forget(inbound)
         if service == "query":
             return await query.start(inbound)
-        await query.end(inbound)
+        await query.forget(inbound)
         if service == "unlock":
             return await unlock.start(inbound)
         if service == "renew":
@@ -69,6 +71,7 @@ def build_dispatcher(services: Services, engine: Engine | None = None) -> Dispat
                 preset=await _project_of(inbound),
                 choice=inbound,
             )
+        await engine.hand_to(inbound.channel, inbound.openid, None)
         phone = services.settings.service.phone
         return Answer([TextReply(NOT_ONLINE_YET.format(phone=phone))])
 

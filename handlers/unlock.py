@@ -90,6 +90,10 @@ class Unlock:
         """Leave the unlock; the user's draft, if any, takes their messages again."""
         await self._end(inbound.channel, inbound.openid)
 
+    async def forget(self, inbound: Inbound) -> None:
+        """Drop the unlock under way (the caller hands the user's messages on)."""
+        await self.sessions.delete(inbound.channel, inbound.openid)
+
     async def _end(self, channel: str, openid: str) -> None:
         await self.sessions.delete(channel, openid)
         await self.engine.hand_to(channel, openid, None)

@@ -19,6 +19,8 @@ from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from bot.heartbeat import Heartbeat
+
 log = logging.getLogger(__name__)
 
 REDIS_SCHEMES = frozenset({"redis", "rediss", "unix"})
@@ -75,7 +77,7 @@ class Store(abc.ABC):
 
     def __init__(self, prefix: str) -> None:
         self.prefix = prefix
-        self._renewals: set[asyncio.Task[None]] = set()
+        self._renewals: set[Heartbeat] = set()
 
     @abc.abstractmethod
     async def get(self, key: str) -> bytes | None:
@@ -131,7 +133,7 @@ class Store(abc.ABC):
         token = secrets.token_hex(16)
         if not await self._acquire_lock(name, token, lease, wait):
             raise LockTimeout(f"lock {name!r} not acquired within {wait} s")
-        renewal = asyncio.create_task(self._keep_lock(name, token, lease))
+        renewal = Heartbeat(lambda: self._renew_held(name, token, lease), lease / 3)
         self._renewals.add(renewal)
         held = HeldLock()
         try:
@@ -149,16 +151,15 @@ class Store(abc.ABC):
                 if not released:
                     log.warning("lock %r had expired before its holder released it", name)
 
-    async def _keep_lock(self, name: str, token: str, lease: float) -> None:
-        """Renew the lease of a held lock until cancelled or until the lock is lost."""
-        while True:
-            await asyncio.sleep(lease / 3)
-            try:
-                if not await self._renew_lock(name, token, lease):
-                    log.warning("lock %r was lost: its lease expired while held", name)
-                    return
-            except StoreError as exc:
-                log.warning("lock %r: lease renewal failed, retrying: %s", name, exc)
+    async def _renew_held(self, name: str, token: str, lease: float) -> bool:
+        """Renew the lease of a held lock; False once the lock is lost (renewal stops)."""
+        try:
+            if not await self._renew_lock(name, token, lease):
+                log.warning("lock %r was lost: its lease expired while held", name)
+                return False
+        except StoreError as exc:
+            log.warning("lock %r: lease renewal failed, retrying: %s", name, exc)
+        return True
 
     @abc.abstractmethod
     async def _acquire_lock(self, name: str, token: str, lease: float, wait: float | None) -> bool:

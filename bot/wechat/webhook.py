@@ -22,6 +22,7 @@ from wechatpy import replies as wx_replies
 
 from bot import metrics
 from bot.bodies import read_at_most
+from bot.heartbeat import Heartbeat
 from bot.logs import get_logger, log_context
 from bot.messages import (
     Answer,
@@ -251,7 +252,7 @@ class WeChatChannel:
         rest: list[Reply] = []
         passive = ""
         job: Job | None = None
-        keeper = asyncio.create_task(self._keep_pending(key))
+        keeper = Heartbeat(lambda: self._renew_pending(key), PENDING_TTL / 3)
         try:
             async with self.store.lock(
                 f"wechat:user:{inbound.openid}", lease=USER_LOCK_LEASE, wait=USER_LOCK_WAIT
@@ -263,13 +264,13 @@ class WeChatChannel:
                     passive = ""
                 rest = replies[1:] if passive else replies
                 job = await self._record_late(inbound, rest)
-                await _stop(keeper)  # no pending mark may follow the answer
+                await keeper.stop()  # no pending mark may follow the answer
                 held.set_on_release(key, "done:" + (passive or SUCCESS), DEDUPE_TTL)
                 window = self.quota.window(inbound)
                 if window is not None:
                     held.set_on_release(*window)
         finally:
-            await _stop(keeper)
+            await keeper.stop()
         if passive and slot.done():  # too late after all: it goes with the rest
             rest = [replies[0], *rest]
         if not slot.done():
@@ -288,14 +289,13 @@ class WeChatChannel:
             log.exception("could not record the late replies; sending them without a net")
             return None
 
-    async def _keep_pending(self, key: str) -> None:
-        """Renew the pending mark of a message while it is being handled."""
-        while True:
-            await asyncio.sleep(PENDING_TTL / 3)
-            try:
-                await self.store.set(key, "pending", ttl=PENDING_TTL)
-            except StoreError:
-                log.warning("could not renew the pending mark")
+    async def _renew_pending(self, key: str) -> bool:
+        """Renew the pending mark of a message being handled (a Heartbeat's beat)."""
+        try:
+            await self.store.set(key, "pending", ttl=PENDING_TTL)
+        except StoreError:
+            log.warning("could not renew the pending mark")
+        return True
 
     async def _dispatch(self, inbound: Inbound) -> Answer:
         """The dispatcher's answer; never raises."""
@@ -336,13 +336,6 @@ class WeChatChannel:
                 await late_replies.close(job)
             except Exception:  # the worker will resend; better twice than never
                 log.exception("could not close the late-reply job")
-
-
-async def _stop(task: asyncio.Task[None]) -> None:
-    """Cancel ``task`` and wait until it has stopped."""
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
 
 
 def _swap(source: dict[str, str]) -> dict[str, str]:
