@@ -7,8 +7,10 @@ draft is active and where in its flow the user is.
 
 from __future__ import annotations
 
+import copy
 from enum import StrEnum
 from functools import cache
+from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -128,22 +130,63 @@ async def load_conversation(channel: str, openid: str) -> Conversation | None:
             k[len(ORDER_PREFIX) :]: v for k, v in row.items() if k.startswith(ORDER_PREFIX)
         }
         conversation.order = Order._init_from_db(**order_columns)
+        _snapshot(conversation.order)
+    _snapshot(conversation)
     return conversation
 
 
+LOADED = "_loaded_values"  # attribute of an instance: its column values as loaded
+
+
+def _columns(meta: Any) -> list[tuple[str, str, Any]]:
+    """(attribute, column, field) of every non-key column (foreign keys' ``*_id`` included)."""
+    return [
+        (name, column, meta.fields_map[name])
+        for name, column in meta.fields_db_projection.items()
+        if name != meta.pk_attr
+    ]
+
+
+@cache
+def _columns_of(model: type[Model]) -> list[tuple[str, str, Any]]:
+    return _columns(model._meta)
+
+
+def _snapshot(instance: Model) -> None:
+    """Remember the column values of a loaded instance, so ``save_turn`` writes only what the
+    turn changed (lists and dicts are copied: a turn may change them in place)."""
+    values = {}
+    for attribute, _column, _field in _columns_of(type(instance)):
+        value = getattr(instance, attribute)
+        values[attribute] = copy.copy(value) if isinstance(value, dict | list) else value
+    setattr(instance, LOADED, values)
+
+
+def _changed(instance: Model) -> list[tuple[str, str, Any]]:
+    """The columns of ``instance`` changed since ``load_conversation`` loaded it (all of them
+    if it did not), ``auto_now`` stamps always."""
+    loaded: dict[str, Any] | None = getattr(instance, LOADED, None)
+    return [
+        (attribute, column, field)
+        for attribute, column, field in _columns_of(type(instance))
+        if loaded is None
+        or getattr(field, "auto_now", False)
+        or loaded.get(attribute, _MISSING) != getattr(instance, attribute)
+    ]
+
+
 def _update_set(instance: Model, first: int) -> tuple[list[str], list[object]]:
-    """``"column" = $n`` of every non-key column of ``instance`` and the values, as ``save()``
-    writes them (``auto_now`` stamps included), numbered from ``$first``."""
-    meta = instance._meta
+    """``"column" = $n`` of the changed columns of ``instance`` (``_changed``) and the values
+    as ``save()`` writes them, numbered from ``$first``."""
     assignments: list[str] = []
     values: list[object] = []
-    for name, column in meta.fields_db_projection.items():
-        if name == meta.pk_attr:
-            continue
-        field = meta.fields_map[name]
-        values.append(field.to_db_value(getattr(instance, name), instance))
+    for attribute, column, field in _changed(instance):
+        values.append(field.to_db_value(getattr(instance, attribute), instance))
         assignments.append(f'"{column}" = ${first + len(values) - 1}')
     return assignments, values
+
+
+_MISSING = object()
 
 
 def save_is_one_statement() -> bool:
@@ -152,15 +195,16 @@ def save_is_one_statement() -> bool:
 
 
 async def save_turn(order: Order, conversation: Conversation) -> None:
-    """Save a turn's draft and conversation (every column, as ``save()`` does).
+    """Save a turn's draft and conversation: the columns the turn changed (with ``updated_at``),
+    so a column changed meanwhile by someone else (staff, the mini-program) is not overwritten.
 
     One statement on PostgreSQL (a data-modifying CTE: one round trip on every message's hot
     path, atomic by itself); two saves on other databases.
     """
     db = Conversation._meta.db
     if not save_is_one_statement():
-        await order.save()
-        await conversation.save()
+        for instance in (order, conversation):
+            await instance.save(update_fields=[attribute for attribute, *_ in _changed(instance)])
         return
     order_set, order_values = _update_set(order, 1)
     next_param = len(order_values) + 2

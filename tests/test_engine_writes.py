@@ -28,6 +28,16 @@ FLOW = Flow(
     ],
 )
 
+TWO_FIELDS = Flow(
+    code="org",
+    title="测试申请",
+    steps=[
+        Step(key="name", label="姓名", prompt="请输入姓名"),
+        Step(key="phone", label="电话", prompt="请输入电话"),
+        Step(key="confirm", label="确认", prompt="请确认", kind=StepKind.CONFIRM),
+    ],
+)
+
 
 class SubmitFails(Exception):
     """The completion hook failed after it had written (a crash mid-turn)."""
@@ -89,3 +99,55 @@ async def test_a_plain_answer_is_kept_without_a_transaction(services: Services) 
     assert draft.answers == {"name": "李四"}
     answer = await engine.handle("wechat", "o-plain", text("o-plain", "李四", 1))  # WeChat's retry
     assert answer is not None and "已经处理过" in answer.replies[0].text  # type: ignore[union-attr]
+
+
+async def test_a_draft_adopted_from_the_other_channel_stays_the_active_one(
+    services: Services,
+) -> None:
+    """A draft begun in the mini-program after the user wrote in chat continues in chat (same
+    UnionID): the chat conversation records it, so going back a step works across messages."""
+    engine = Engine(services, {"org": TWO_FIELDS})
+    await engine.link("wechat", "o-chat", "u-shared")
+    await engine.link("mp", "o-mp", "u-shared")
+    await engine.open_form("mp", "o-mp", "org")
+    await engine.handle("wechat", "o-chat", text("o-chat", "王五", 1))  # adopts the draft
+    await engine.handle("wechat", "o-chat", text("o-chat", "13800138000", 2))
+    draft = await Order.get(owner_openid="o-mp")
+    chat = await Conversation.get(channel="wechat", openid="o-chat")
+    assert chat.order_id == draft.id  # type: ignore[attr-defined]
+    assert chat.history == ["name", "phone"]
+    answer = await engine.handle("wechat", "o-chat", text("o-chat", "上一步", 3))
+    assert answer is not None and "电话" in answer.replies[0].text  # type: ignore[union-attr]
+    assert set((await Order.get(owner_openid="o-mp")).answers) == {"name"}
+
+
+async def test_a_turn_writes_only_what_it_changed(services: Services) -> None:
+    """A column changed by someone else while a message is handled (staff, a payment) is not
+    overwritten by the turn's save."""
+
+    async def code_checked_meanwhile(turn: Turn, step: Step, inbound: Inbound) -> str:
+        await Order.filter(id=turn.order.id).update(project="changed-meanwhile")
+        return "ok"
+
+    with_code = Flow(
+        code="org",
+        title="测试申请",
+        steps=[
+            Step(key="name", label="姓名", prompt="请输入姓名"),
+            Step(
+                key="code",
+                label="验证码",
+                prompt="请输入验证码",
+                kind=StepKind.SMS,
+                phone_field="name",
+            ),
+            Step(key="confirm", label="确认", prompt="请确认", kind=StepKind.CONFIRM),
+        ],
+    )
+    engine = Engine(services, {"org": with_code}, actions={StepKind.SMS: code_checked_meanwhile})
+    await engine.start("wechat", "o-both", "org")
+    await engine.handle("wechat", "o-both", text("o-both", "赵六", 1))
+    await engine.handle("wechat", "o-both", text("o-both", "123456", 2))
+    draft = await Order.get(owner_openid="o-both")
+    assert draft.project == "changed-meanwhile"
+    assert set(draft.answers) == {"name", "code"}
