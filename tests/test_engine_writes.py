@@ -7,16 +7,12 @@ first write, so a failure part-way leaves the draft as it was before the message
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
-from bot.config import Settings
-from bot.db import close_db, init_db
 from bot.engine import Engine, Turn
 from bot.flows import Flow, Step, StepKind
 from bot.messages import Answer, Inbound, TextReply
-from bot.services import Services, build_services
+from bot.services import Services
 from models.orders import Conversation, Order, OrderStatus
 
 FLOW = Flow(
@@ -41,17 +37,6 @@ TWO_FIELDS = Flow(
 
 class SubmitFails(Exception):
     """The completion hook failed after it had written (a crash mid-turn)."""
-
-
-@pytest.fixture
-async def services(settings: Settings) -> AsyncIterator[Services]:
-    built = build_services(settings)
-    await init_db(settings.database.url, settings.database.pool_max_size)
-    try:
-        yield built
-    finally:
-        await built.close()
-        await close_db()
 
 
 def text(openid: str, value: str, msg_id: int) -> Inbound:
