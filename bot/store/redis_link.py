@@ -117,7 +117,7 @@ class _Protocol(asyncio.Protocol):
     def send(self, packed: bytes) -> asyncio.Future[Any]:
         """Queue one packed command; the future gets its reply."""
         if self.broken is not None:
-            raise self.broken
+            raise self._error()
         future: asyncio.Future[Any] = self.loop.create_future()
         deadline = self.loop.time() + self.timeout
         self.waiting.append((future, deadline))
@@ -145,6 +145,11 @@ class _Protocol(asyncio.Protocol):
         else:
             self._watchdog = self.loop.call_at(oldest, self._check_deadline)
 
+    def _error(self) -> Exception:
+        """A fresh copy of the error that broke the connection, for one caller."""
+        assert self.broken is not None
+        return type(self.broken)(*self.broken.args)
+
     def fail(self, error: Exception) -> None:
         """Mark the connection broken: fail every waiting command and close the socket."""
         if self.broken is None:
@@ -155,7 +160,7 @@ class _Protocol(asyncio.Protocol):
         while self.waiting:
             future, _deadline = self.waiting.popleft()
             if not future.done():
-                future.set_exception(type(self.broken)(*self.broken.args))
+                future.set_exception(self._error())
         self._outgoing.clear()
         if self.transport is not None:
             self.transport.close()
