@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -158,7 +158,10 @@ async def test_reminder_sent_exactly_once_across_two_workers(
     svc: Services, ca: BuiltinCA, wechat_api: WeChatApiFake
 ) -> None:
     wechat_api.note_user_message(OPENID)
-    cert = await _certificate(svc, ca, timedelta(days=20, hours=1))
+    # Noon (Shanghai) 20 calendar days ahead: "剩余 20 天" at any hour the test runs.
+    today = utcnow().astimezone(SHANGHAI).date()
+    noon = datetime.combine(today + timedelta(days=20), time(12), SHANGHAI)
+    cert = await _certificate(svc, ca, noon - utcnow())
     await ensure_schedule()
     await ensure_schedule()  # a second worker starting: still one scan for this hour
     assert await Job.filter(kind=SCAN_JOB).count() == 1
