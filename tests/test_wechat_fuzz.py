@@ -160,3 +160,33 @@ def test_simulated_messages_with_any_text_round_trip(text: str) -> None:
         return  # not representable in XML 1.0; WeChat never sends it
     inbound = _to_inbound(delivery.body)
     assert inbound.text == text.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.integers(min_value=0, max_value=2**32))
+def test_the_message_parser_reads_what_elementtree_reads_and_refuses_any_dtd(seed: int) -> None:
+    """The webhook's one-pass parser against the standard library's ElementTree on mutated
+    messages: the same fields where ElementTree reads a DTD-less document, a refusal where it
+    does not; any document with a DTD is refused outright."""
+    from xml.etree import ElementTree
+
+    from bot.wechat.webhook import BadRequest, _xml_fields
+
+    rng = random.Random(seed)
+    text = mutate(rng, rng.choice(SEEDS))
+    try:
+        ours: dict[str, str] | None = _xml_fields(text)
+    except BadRequest:
+        ours = None
+    if "<!DOCTYPE" in text.split("<xml", 1)[0]:
+        assert ours is None
+        return
+    try:
+        root = ElementTree.fromstring(text)
+    except ElementTree.ParseError:
+        assert ours is None
+        return
+    if root.tag != "xml":
+        assert ours is None
+        return
+    assert ours == {child.tag: (child.text or "").strip() for child in root}
