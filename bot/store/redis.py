@@ -135,21 +135,33 @@ def _set_command(key: str, value: bytes | str, ttl: float | None) -> tuple[Arg, 
 
 @contextlib.contextmanager
 def _translated() -> Iterator[None]:
-    """Raise redis-py's errors as store errors, and a cancellation it swallowed as one.
+    """Raise the link's errors as store errors."""
+    try:
+        yield
+    except LinkError as exc:
+        raise StoreUnavailable(f"redis unavailable: {exc}") from exc
+    except ReplyError as exc:
+        raise StoreError(f"redis: {exc}") from exc
+
+
+@contextlib.contextmanager
+def _pubsub_translated() -> Iterator[None]:
+    """Raise redis-py's errors (pub/sub) as store errors, and a cancellation it swallowed as one.
 
     redis-py can lose a cancel that lands mid-command (its connection check runs under
     ``asyncio.timeout(0)``): the command returns, or fails as a connection error, and the task
-    goes on as if never cancelled, so a heartbeat told to stop never stops. A cancel requested
-    during the call (the task's ``cancelling()`` count went up) is raised here instead.
+    goes on as if never cancelled, so a loop told to stop never stops. A cancel requested
+    during the call (the task's ``cancelling()`` count went up) is raised here instead. (The
+    link loses no cancel: a cancelled caller only stops waiting for its reply.)
     """
     task = asyncio.current_task()
     cancels_before = task.cancelling() if task is not None else 0
     try:
         yield
-    except (LinkError, RedisConnectionError, RedisTimeoutError, OSError) as exc:
+    except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
         _raise_lost_cancel(task, cancels_before)
         raise StoreUnavailable(f"redis unavailable: {exc}") from exc
-    except (ReplyError, RedisError) as exc:
+    except RedisError as exc:
         _raise_lost_cancel(task, cancels_before)
         raise StoreError(f"redis: {exc}") from exc
     _raise_lost_cancel(task, cancels_before)
@@ -294,7 +306,7 @@ class RedisStore(Store):
         """Subscribe to ``channel`` for the duration of the block; yields the messages."""
         pubsub = self._pubsub_client.pubsub()
         try:
-            with _translated():
+            with _pubsub_translated():
                 await pubsub.subscribe(self._key(channel))
                 await self._confirmed(pubsub)
             yield _messages(pubsub)
@@ -320,13 +332,13 @@ class RedisStore(Store):
         """Stop renewing held locks and close the connections."""
         await super().close()
         await self._link.close()
-        with _translated():
+        with _pubsub_translated():
             await self._pubsub_client.aclose()
 
 
 async def _messages(pubsub: PubSub) -> AsyncIterator[bytes]:
     while True:
-        with _translated():
+        with _pubsub_translated():
             message: dict[str, Any] | None = await pubsub.get_message(
                 ignore_subscribe_messages=True, timeout=PUBSUB_POLL
             )
