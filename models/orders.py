@@ -138,18 +138,15 @@ async def load_conversation(channel: str, openid: str) -> Conversation | None:
 LOADED = "_loaded_values"  # attribute of an instance: its column values as loaded
 
 
-def _columns(meta: Any) -> list[tuple[str, str, Any]]:
+@cache
+def _columns_of(model: type[Model]) -> list[tuple[str, str, Any]]:
     """(attribute, column, field) of every non-key column (foreign keys' ``*_id`` included)."""
+    meta = model._meta
     return [
         (name, column, meta.fields_map[name])
         for name, column in meta.fields_db_projection.items()
         if name != meta.pk_attr
     ]
-
-
-@cache
-def _columns_of(model: type[Model]) -> list[tuple[str, str, Any]]:
-    return _columns(model._meta)
 
 
 def _snapshot(instance: Model) -> None:
@@ -171,7 +168,7 @@ def _changed(instance: Model) -> list[tuple[str, str, Any]]:
         for attribute, column, field in _columns_of(type(instance))
         if loaded is None
         or getattr(field, "auto_now", False)
-        or loaded.get(attribute, _MISSING) != getattr(instance, attribute)
+        or loaded[attribute] != getattr(instance, attribute)
     ]
 
 
@@ -184,9 +181,6 @@ def _update_set(instance: Model, first: int) -> tuple[list[str], list[object]]:
         values.append(field.to_db_value(getattr(instance, attribute), instance))
         assignments.append(f'"{column}" = ${first + len(values) - 1}')
     return assignments, values
-
-
-_MISSING = object()
 
 
 def save_is_one_statement() -> bool:
