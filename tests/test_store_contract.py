@@ -20,6 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.store import (
+    AlreadyClaimed,
+    Claim,
     LockTimeout,
     MemoryStore,
     RedisStore,
@@ -255,6 +257,49 @@ async def test_writes_registered_on_a_held_lock_are_made_when_it_is_released(
     assert await peer.ttl("window") is None
     async with peer.lock("user", wait=0):  # and the lock is free
         pass
+
+
+async def test_a_claim_is_set_with_the_first_attempt_and_decides_who_does_the_work(
+    store: Store, peer: Store
+) -> None:
+    claimed: list[str] = []
+    async with store.lock(
+        "user", lease=5, claim=Claim("message:1", "pending", 5, lambda: claimed.append("1"))
+    ) as held:
+        assert claimed == ["1"]
+        assert await peer.get("message:1") == b"pending"
+        assert 0 < (await peer.ttl("message:1") or 0) <= 5
+        # A second delivery of the same message: refused at once, nothing queued or called.
+        with pytest.raises(AlreadyClaimed):
+            async with peer.lock(
+                "user", wait=10, claim=Claim("message:1", "pending", 5, lambda: claimed.append("x"))
+            ):
+                pass
+        held.set_on_release("message:1", "done:reply", ttl=60)
+    assert claimed == ["1"]
+    assert await peer.get("message:1") == b"done:reply"  # the release overwrote the claim
+    async with peer.lock("user", wait=0):  # the refused claimant left no place in the queue
+        pass
+    with pytest.raises(AlreadyClaimed):  # a done message stays claimed
+        async with store.lock("user", claim=Claim("message:1", "pending", 5)):
+            pass
+
+
+async def test_a_claim_is_set_before_waiting_for_a_held_lock(store: Store, peer: Store) -> None:
+    claimed = asyncio.Event()
+
+    async def second_message() -> None:
+        async with peer.lock(
+            "user", lease=5, wait=10, claim=Claim("message:2", "p", 5, claimed.set)
+        ):
+            pass
+
+    async with store.lock("user", lease=5):
+        waiter = asyncio.create_task(second_message())
+        await asyncio.wait_for(claimed.wait(), 5)  # claimed while the first message still runs
+        assert await store.get("message:2") == b"p"
+        assert not waiter.done()
+    await asyncio.wait_for(waiter, 5)
 
 
 async def test_writes_are_made_even_when_the_block_fails(store: Store) -> None:

@@ -4,11 +4,21 @@
 ``MemoryStore`` for an empty url (a single process); both follow the ``Store`` contract.
 """
 
-from bot.store.base import LockTimeout, Store, StoreError, StoreUnavailable, create_store
+from bot.store.base import (
+    AlreadyClaimed,
+    Claim,
+    LockTimeout,
+    Store,
+    StoreError,
+    StoreUnavailable,
+    create_store,
+)
 from bot.store.memory import MemoryStore
 from bot.store.redis import RedisStore
 
 __all__ = [
+    "AlreadyClaimed",
+    "Claim",
     "LockTimeout",
     "MemoryStore",
     "RedisStore",

@@ -15,7 +15,7 @@ import contextlib
 import logging
 import math
 import secrets
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -38,6 +38,10 @@ class LockTimeout(StoreError):
     """The lock could not be acquired within ``wait`` seconds."""
 
 
+class AlreadyClaimed(StoreError):
+    """The key of a lock's ``Claim`` existed: someone else has that work; no lock was asked."""
+
+
 def encode(value: bytes | str) -> bytes:
     """A value as stored: bytes as they are, str UTF-8 encoded."""
     return value if isinstance(value, bytes) else value.encode()
@@ -50,6 +54,23 @@ def check_ttl(ttl: float | None) -> None:
 
 
 Writes = Mapping[str, tuple[bytes | str, float | None]]
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A key ``Store.lock`` sets, if it is absent, in the round trip that first asks for the
+    lock: who does a piece of work (a message being handled) is decided with no round trip of
+    its own. ``on_claimed`` is called once the key is set, before any wait for the lock."""
+
+    key: str
+    value: bytes | str
+    ttl: float
+    on_claimed: Callable[[], None] | None = None
+
+    def claimed(self) -> None:
+        """Tell the claimant that the key is now set."""
+        if self.on_claimed is not None:
+            self.on_claimed()
 
 
 @dataclass
@@ -112,7 +133,12 @@ class Store(abc.ABC):
         """Seconds until ``key`` expires; None if it is missing or has no expiry."""
 
     def lock(
-        self, name: str, *, lease: float = 30.0, wait: float | None = 10.0
+        self,
+        name: str,
+        *,
+        lease: float = 30.0,
+        wait: float | None = 10.0,
+        claim: Claim | None = None,
     ) -> contextlib.AbstractAsyncContextManager[HeldLock]:
         """Mutual exclusion on ``name`` across every process sharing the store.
 
@@ -121,17 +147,23 @@ class Store(abc.ABC):
         0: try once); LockTimeout when it elapses. Leaving the block releases the lock only if
         this holder still owns it; writes registered on the ``HeldLock`` are made in the same round
         trip, whether or not the lock was still owned. Waiters are served in FIFO order (see the
-        implementations).
+        implementations). ``claim``: its key is set, if absent, in the first round trip that asks
+        for the lock; if it exists, AlreadyClaimed is raised and the lock is neither taken nor
+        waited for.
         """
         check_ttl(lease)
+        if claim is not None:
+            check_ttl(claim.ttl)
         if wait is not None and not wait >= 0:
             raise ValueError(f"wait must be >= 0 seconds or None, got {wait!r}")
-        return self._locked(name, lease, wait)
+        return self._locked(name, lease, wait, claim)
 
     @contextlib.asynccontextmanager
-    async def _locked(self, name: str, lease: float, wait: float | None) -> AsyncIterator[HeldLock]:
+    async def _locked(
+        self, name: str, lease: float, wait: float | None, claim: Claim | None
+    ) -> AsyncIterator[HeldLock]:
         token = secrets.token_hex(16)
-        if not await self._acquire_lock(name, token, lease, wait):
+        if not await self._acquire_lock(name, token, lease, wait, claim):
             raise LockTimeout(f"lock {name!r} not acquired within {wait} s")
         renewal = Heartbeat(lambda: self._renew_held(name, token, lease), lease / 3)
         self._renewals.add(renewal)
@@ -162,11 +194,14 @@ class Store(abc.ABC):
         return True
 
     @abc.abstractmethod
-    async def _acquire_lock(self, name: str, token: str, lease: float, wait: float | None) -> bool:
+    async def _acquire_lock(
+        self, name: str, token: str, lease: float, wait: float | None, claim: Claim | None = None
+    ) -> bool:
         """Take lock ``name`` for ``token`` within ``wait`` seconds; False on timeout.
 
-        If cancelled or failing, the implementation must not leave the lock held or a place in
-        its queue behind.
+        ``claim`` is set (if absent) with the first attempt, and ``claim.claimed()`` called
+        before any wait; AlreadyClaimed if its key existed. If cancelled or failing, the
+        implementation must not leave the lock held or a place in its queue behind.
         """
 
     @abc.abstractmethod

@@ -21,7 +21,15 @@ from collections import deque
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 
-from bot.store.base import Store, StoreError, Writes, check_ttl, encode
+from bot.store.base import (
+    AlreadyClaimed,
+    Claim,
+    Store,
+    StoreError,
+    Writes,
+    check_ttl,
+    encode,
+)
 
 INT64 = range(-(2**63), 2**63)
 SUBSCRIBER_QUEUE_SIZE = 1000  # messages a slow subscriber may lag behind before losing some
@@ -145,7 +153,13 @@ class MemoryStore(Store):
 
     # -- locks
 
-    async def _acquire_lock(self, name: str, token: str, lease: float, wait: float | None) -> bool:
+    async def _acquire_lock(
+        self, name: str, token: str, lease: float, wait: float | None, claim: Claim | None = None
+    ) -> bool:
+        if claim is not None:
+            if not await self.set_if_absent(claim.key, claim.value, claim.ttl):
+                raise AlreadyClaimed(claim.key)
+            claim.claimed()
         state = self._locks.get(name)
         if state is not None and state.token is not None and state.expires <= time.monotonic():
             self._pass_on(name, state)  # the holder's lease ran out; the timer has not fired yet

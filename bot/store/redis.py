@@ -31,7 +31,16 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from bot.store.base import Store, StoreError, StoreUnavailable, Writes, check_ttl, encode
+from bot.store.base import (
+    AlreadyClaimed,
+    Claim,
+    Store,
+    StoreError,
+    StoreUnavailable,
+    Writes,
+    check_ttl,
+    encode,
+)
 from bot.store.redis_link import Address, Arg, LinkError, RedisLink, ReplyError, Script
 
 POLL_STEP = 0.005  # the first waiter tries every 5 ms, the second every 10 ms, ...
@@ -39,11 +48,16 @@ MAX_POLL = 0.05  # ... and none waits longer between attempts (heartbeats)
 WAITER_TTL = 2.0  # a waiter that has not polled for this long loses its place
 PUBSUB_POLL = 1.0  # seconds a subscription waits for a message before checking again
 
-# KEYS: lock, queue, deadlines, seq. ARGV: token, lease ms, enqueue ("1"/"0"), waiter ttl ms.
-# Returns -1 if the lock is now held by the token, else the number of waiters ahead of it.
+# KEYS: lock, queue, deadlines, seq[, claim]. ARGV: token, lease ms, enqueue ("1"/"0"), waiter
+# ttl ms[, claim value, claim ttl ms]. Returns CLAIM_TAKEN if the claim key exists (nothing else
+# done), -1 if the lock is now held by the token, else the number of waiters ahead of it.
+CLAIM_TAKEN = -2
 ACQUIRE = Script("""
 local lock, queue, deadlines, seq = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local token, lease, enqueue, waiter_ttl = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
+if #KEYS == 5 and not redis.call('SET', KEYS[5], ARGV[5], 'NX', 'PX', ARGV[6]) then
+  return -2
+end
 if redis.call('GET', lock) == token then
   return -1
 end
@@ -261,14 +275,26 @@ class RedisStore(Store):
         millis = int(await self._call("PTTL", self._key(key)))
         return None if millis < 0 else millis / 1000
 
-    async def _acquire_lock(self, name: str, token: str, lease: float, wait: float | None) -> bool:
+    async def _acquire_lock(
+        self, name: str, token: str, lease: float, wait: float | None, claim: Claim | None = None
+    ) -> bool:
         loop = asyncio.get_running_loop()
         deadline = None if wait is None else loop.time() + wait
-        args: list[str | int] = [token, _ms(lease), "0" if wait == 0 else "1", _ms(WAITER_TTL)]
-        acquired = False
+        keys = self._lock_keys(name)
+        args: list[Arg] = [token, _ms(lease), "0" if wait == 0 else "1", _ms(WAITER_TTL)]
+        acquired = refused = False
         try:
+            if claim is None:
+                ahead = int(await self._run(ACQUIRE, keys, args))
+            else:
+                claim_args: list[Arg] = [encode(claim.value), _ms(claim.ttl)]
+                claim_keys = [*keys, self._key(claim.key)]
+                ahead = int(await self._run(ACQUIRE, claim_keys, [*args, *claim_args]))
+                refused = ahead == CLAIM_TAKEN
+                if refused:
+                    raise AlreadyClaimed(claim.key)
+                claim.claimed()
             while True:
-                ahead = int(await self._run(ACQUIRE, self._lock_keys(name), args))
                 if ahead < 0:
                     acquired = True
                     return True
@@ -279,8 +305,9 @@ class RedisStore(Store):
                         return False
                     delay = min(delay, remaining)
                 await asyncio.sleep(delay)
+                ahead = int(await self._run(ACQUIRE, keys, args))
         finally:
-            if not acquired:
+            if not acquired and not refused:
                 # Leave the queue, and drop the lock if an interrupted attempt took it.
                 with contextlib.suppress(StoreError):
                     await asyncio.shield(self._release_lock(name, token))

@@ -34,7 +34,7 @@ from bot.messages import (
     pack,
 )
 from bot.secrets_box import DataCipher
-from bot.store import Store, StoreError
+from bot.store import AlreadyClaimed, Claim, Store, StoreError
 from bot.texts import SYSTEM_BUSY
 from bot.wechat import inbox, late_replies
 from bot.wechat.client import WeChatClient
@@ -96,7 +96,7 @@ class WeChatChannel:
         """The routes to add to the application."""
         return [web.get("/wechat", self.verify_url), web.post("/wechat", self.receive)]
 
-    def _in_background(self, work: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+    def _in_background(self, work: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         """Run ``work`` as a task that ``drain`` waits for."""
         task = asyncio.create_task(work)
         self._background.add(task)
@@ -169,23 +169,26 @@ class WeChatChannel:
         key = f"wechat:in:{inbound.dedupe_key}"
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.budget
-        while not await self.store.set_if_absent(key, "pending", ttl=PENDING_TTL):
+        while True:
+            slot: asyncio.Future[str | None] = loop.create_future()
+            task = self._in_background(self._handle(inbound, key, deadline, slot))
+            try:
+                # Cancelled when the budget runs out: the handler then sends everything later.
+                answer = await asyncio.wait_for(slot, timeout=max(0.0, deadline - loop.time()))
+            except TimeoutError:
+                # The task goes on and answers through customer-service messages; WeChat will
+                # not deliver the message again, so it is kept until the task has recorded its
+                # answer.
+                await self._keep_until_handled(inbound, task)
+                return SUCCESS
+            if answer is not None:
+                return answer
             answer = await self._wait_for_first(key, deadline)
             if answer is not None:
                 return answer
             # The mark expired: whoever was handling the message died. Take it over.
-        slot: asyncio.Future[str] = loop.create_future()
-        task = self._in_background(self._handle(inbound, key, deadline, slot))
-        try:
-            # Cancelled when the budget runs out: the handler then sends everything later.
-            return await asyncio.wait_for(slot, timeout=max(0.0, deadline - loop.time()))
-        except TimeoutError:
-            # The task goes on and answers through customer-service messages; WeChat will not
-            # deliver the message again, so it is kept until the task has recorded its answer.
-            await self._keep_until_handled(inbound, task)
-            return SUCCESS
 
-    async def _keep_until_handled(self, inbound: Inbound, task: asyncio.Task[None]) -> None:
+    async def _keep_until_handled(self, inbound: Inbound, task: asyncio.Task[Any]) -> None:
         """Record ``inbound`` in the inbox; close the record when ``task`` has finished."""
         if self.cipher is None:
             return
@@ -209,10 +212,9 @@ class WeChatChannel:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + within
         while loop.time() < deadline:
-            if await self.store.set_if_absent(key, "pending", ttl=PENDING_TTL):
-                closed: asyncio.Future[str] = loop.create_future()
-                closed.cancel()  # nobody waits for a passive reply
-                await self._handle(inbound, key, loop.time(), closed)
+            closed: asyncio.Future[str | None] = loop.create_future()
+            closed.cancel()  # nobody waits for a passive reply
+            if await self._handle(inbound, key, loop.time(), closed):
                 await self.drain()
                 return True
             value = await self.store.get(key)
@@ -235,25 +237,36 @@ class WeChatChannel:
         return SUCCESS
 
     async def _handle(
-        self, inbound: Inbound, key: str, deadline: float, slot: asyncio.Future[str]
-    ) -> None:
-        """Run the dispatcher under the user's lock; the passive reply XML (or success) goes into
-        ``slot`` if WeChat still waits for it (``slot`` not cancelled, before ``deadline``);
-        everything not given passively is sent as customer-service messages.
+        self, inbound: Inbound, key: str, deadline: float, slot: asyncio.Future[str | None]
+    ) -> bool:
+        """Claim the message (its pending mark ``key``) and run the dispatcher under the user's
+        lock; False if another delivery has it (None goes into ``slot``). The passive reply XML
+        (or success) goes into ``slot`` if WeChat still waits for it (``slot`` not cancelled,
+        before ``deadline``); everything not given passively is sent as customer-service
+        messages.
 
-        The pending mark is renewed meanwhile. The answer for retries and the customer-service
-        window the message opened are written in the round trip that releases the lock (before
-        anything is sent through that window, and before the user's next message is handled).
+        The mark is set in the round trip that asks for the lock and renewed until the answer
+        for retries and the customer-service window the message opened are written, in the round
+        trip that releases the lock (before anything is sent through that window, and before the
+        user's next message is handled).
         """
         loop = asyncio.get_running_loop()
         replies: list[Reply] = []
         rest: list[Reply] = []
         passive = ""
         job: Job | None = None
-        keeper = Heartbeat(lambda: self._renew_pending(key), PENDING_TTL / 3)
+        keepers: list[Heartbeat] = []
+
+        def claimed() -> None:
+            keepers.append(Heartbeat(lambda: self._renew_pending(key), PENDING_TTL / 3))
+
+        claim = Claim(key, "pending", PENDING_TTL, on_claimed=claimed)
         try:
             async with self.store.lock(
-                f"wechat:user:{inbound.openid}", lease=USER_LOCK_LEASE, wait=USER_LOCK_WAIT
+                f"wechat:user:{inbound.openid}",
+                lease=USER_LOCK_LEASE,
+                wait=USER_LOCK_WAIT,
+                claim=claim,
             ) as held:
                 replies = pack((await self._dispatch(inbound)).replies)
                 if replies and not slot.done() and loop.time() < deadline - 0.2:
@@ -262,19 +275,30 @@ class WeChatChannel:
                     passive = ""
                 rest = replies[1:] if passive else replies
                 job = await self._record_late(inbound, rest)
-                await keeper.stop()  # no pending mark may follow the answer
+                for keeper in keepers:
+                    await keeper.stop()  # no pending mark may follow the answer
                 held.set_on_release(key, "done:" + (passive or SUCCESS), DEDUPE_TTL)
                 window = self.quota.window(inbound)
                 if window is not None:
                     held.set_on_release(*window)
+        except AlreadyClaimed:
+            if not slot.done():
+                slot.set_result(None)
+            return False
+        except StoreError as exc:  # the store is down: WeChat will deliver the message again
+            if not slot.done():
+                slot.set_exception(exc)
+            raise
         finally:
-            await keeper.stop()
+            for keeper in keepers:
+                await keeper.stop()
         if passive and slot.done():  # too late after all: it goes with the rest
             rest = [replies[0], *rest]
         if not slot.done():
             slot.set_result(passive or SUCCESS)
         if rest:
             self._in_background(self._send_later(inbound.openid, rest, job))
+        return True
 
     async def _record_late(self, inbound: Inbound, rest: list[Reply]) -> Job | None:
         """Record the replies to send later before WeChat is told ``success`` (see
