@@ -19,7 +19,7 @@ from handlers.order_query import OrderQuery
 from handlers.payments import pay_again
 from handlers.renewal import RenewalChat
 from handlers.unlock import Unlock
-from models.users import WeChatUser
+from models.users import WeChatUser, remember_follower
 
 log = get_logger(__name__)
 
@@ -50,9 +50,10 @@ def build_dispatcher(services: Services, engine: Engine | None = None) -> Dispat
     unlock = Unlock(services, engine)
     renewal = RenewalChat(services, engine)
 
-    async def start(inbound: Inbound, service: str) -> Answer:
+    async def start(inbound: Inbound, service: str, scene: str | None = None) -> Answer:
         """The chosen service takes the user's messages from whatever had them: each start
-        below hands them over itself (a draft flow: the new draft or the offer to resume)."""
+        below hands them over itself (a draft flow: the new draft or the offer to resume).
+        ``scene``: the user's last QR scene, when the caller has just read it."""
         await review.stop(engine, inbound)
         await unlock.forget(inbound)
         await renewal.forget(inbound)
@@ -68,7 +69,7 @@ def build_dispatcher(services: Services, engine: Engine | None = None) -> Dispat
                 inbound.channel,
                 inbound.openid,
                 service,
-                preset=await _project_of(inbound),
+                preset=await _project_of(inbound) if scene is None else _project(scene),
                 choice=inbound,
             )
         await engine.hand_to(inbound.channel, inbound.openid, None)
@@ -91,8 +92,8 @@ def build_dispatcher(services: Services, engine: Engine | None = None) -> Dispat
             if inbound.event == "CLICK" and inbound.event_key == PAY_KEY:
                 return await pay_again(services, inbound)
             if inbound.event == "CLICK" and (service := service_for(inbound.event_key)):
-                await _remember(inbound, subscribed=True)
-                return await start(inbound, service)
+                scene = await _remember(inbound, subscribed=True)
+                return await start(inbound, service, scene or "")
             return await _event(services, inbound)
         if inbound.kind in {"text", "image"}:
             inbound = await prefetch_photo(services, inbound)
@@ -151,21 +152,22 @@ async def _learn_unionid(services: Services, engine: Engine, inbound: Inbound) -
 
 
 async def _project_of(inbound: Inbound) -> dict[str, str]:
-    """The project whose QR code brought the user (scene ``project:<code>``), as a preset."""
+    """The project whose QR code brought the user, as a preset."""
     user = await WeChatUser.get_or_none(openid=inbound.openid, channel="oa")
-    scene = (user.last_scene or "") if user is not None else ""
+    return _project((user.last_scene or "") if user is not None else "")
+
+
+def _project(scene: str) -> dict[str, str]:
+    """The project a QR scene names (``project:<code>``), as a preset."""
     return {"project": scene.split(":", 1)[1]} if scene.startswith("project:") else {}
 
 
-async def _remember(inbound: Inbound, *, subscribed: bool) -> None:
-    """Record who follows the account (and from which QR scene they came)."""
-    now = utcnow()
-    user, _created = await WeChatUser.get_or_create(openid=inbound.openid, channel="oa")
-    user.subscribed = subscribed
-    if subscribed and inbound.event == "SUBSCRIBE":
-        user.subscribed_at = now
-    if not subscribed:
-        user.unsubscribed_at = now
-    if inbound.event_key and inbound.event != "CLICK":
-        user.last_scene = inbound.event_key[:64]
-    await user.save()
+async def _remember(inbound: Inbound, *, subscribed: bool) -> str | None:
+    """Record who follows the account (and from which QR scene they came); their last scene."""
+    return await remember_follower(
+        inbound.openid,
+        subscribed=subscribed,
+        now=utcnow(),
+        followed=subscribed and inbound.event == "SUBSCRIBE",
+        scene=inbound.event_key if inbound.event != "CLICK" else None,
+    )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from functools import cache
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -26,6 +29,50 @@ class WeChatUser(Model):
 
     def __str__(self) -> str:
         return f"WeChatUser({self.channel}:{self.openid[:6]}…)"
+
+
+@cache
+def _remember_sql(dialect: str) -> str:
+    """Insert or update a user of the official account; the last scene (built once)."""
+    marks = ", ".join(f"${n}" if dialect == "postgres" else "?" for n in range(1, 9))
+    # only parameter marks are formatted in; every value is a parameter
+    return (
+        "INSERT INTO wechat_user (openid, channel, subscribed, subscribed_at, unsubscribed_at, "  # noqa: S608
+        f"last_scene, created_at, updated_at) VALUES ({marks}) "
+        "ON CONFLICT (channel, openid) DO UPDATE SET subscribed = excluded.subscribed, "
+        "subscribed_at = COALESCE(excluded.subscribed_at, wechat_user.subscribed_at), "
+        "unsubscribed_at = COALESCE(excluded.unsubscribed_at, wechat_user.unsubscribed_at), "
+        "last_scene = COALESCE(excluded.last_scene, wechat_user.last_scene), "
+        "updated_at = excluded.updated_at RETURNING last_scene"
+    )
+
+
+async def remember_follower(
+    openid: str,
+    *,
+    subscribed: bool,
+    now: datetime,
+    followed: bool = False,
+    scene: str | None = None,
+) -> str | None:
+    """Record that a user of the official account follows it or not (``followed``: they have
+    just followed; ``scene``: the QR scene they came from), in one statement whether or not they
+    are known yet; their last QR scene."""
+    db = WeChatUser._meta.db
+    rows = await db.execute_query_dict(
+        _remember_sql(db.capabilities.dialect),
+        [
+            openid,
+            "oa",
+            subscribed,
+            now if followed else None,
+            None if subscribed else now,
+            scene[:64] if scene else None,
+            now,
+            now,
+        ],
+    )
+    return rows[0]["last_scene"] if rows else None
 
 
 class SubscribeQuota(Model):
