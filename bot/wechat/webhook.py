@@ -172,15 +172,20 @@ class WeChatChannel:
         while True:
             slot: asyncio.Future[str | None] = loop.create_future()
             task = self._in_background(self._handle(inbound, key, deadline, slot))
+            # Cancelled when the budget runs out: the handler then sends everything later.
+            budget = loop.call_at(deadline, slot.cancel)
             try:
-                # Cancelled when the budget runs out: the handler then sends everything later.
-                answer = await asyncio.wait_for(slot, timeout=max(0.0, deadline - loop.time()))
-            except TimeoutError:
+                answer = await slot
+            except asyncio.CancelledError:
+                if _cancelling():  # this request is cancelled, not only the slot
+                    raise
                 # The task goes on and answers through customer-service messages; WeChat will
                 # not deliver the message again, so it is kept until the task has recorded its
                 # answer.
                 await self._keep_until_handled(inbound, task)
                 return SUCCESS
+            finally:
+                budget.cancel()
             if answer is not None:
                 return answer
             answer = await self._wait_for_first(key, deadline)
@@ -358,6 +363,12 @@ class WeChatChannel:
                 await late_replies.close(job)
             except Exception:  # the worker will resend; better twice than never
                 log.exception("could not close the late-reply job")
+
+
+def _cancelling() -> bool:
+    """Whether the current task is being cancelled (rather than a future it awaited)."""
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
 
 
 def _swap(source: dict[str, str]) -> dict[str, str]:
