@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import secrets
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TYPE_CHECKING
@@ -24,6 +23,7 @@ from bot.pay.h5 import PayPage
 from bot.pay.notify import PayNotifications
 from bot.renewal_links import RenewalLinkPage
 from bot.services import Services, build_services
+from bot.unique import unique_id
 from bot.web_security import rate_limits, security_headers
 from bot.wechat.webhook import WeChatChannel
 from bot.worker import Worker
@@ -46,7 +46,7 @@ async def observe(request: web.Request, handler: Handler) -> web.StreamResponse:
     route = request.match_info.route.resource
     route_name = route.canonical if route is not None else "unmatched"
     started = time.perf_counter()
-    request_id = request.headers.get("X-Request-Id", "")[:64] or secrets.token_hex(8)
+    request_id = request.headers.get("X-Request-Id", "")[:64] or unique_id()
     status = 500
     with log_context(request_id=request_id):
         try:

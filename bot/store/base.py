@@ -2,9 +2,9 @@
 
 Two implementations follow the same contract (``tests/test_store_contract.py``):
 ``RedisStore`` for several processes and ``MemoryStore`` for a single process. The lock
-protocol (random token, background lease renewal, release of one's own lock only) lives here;
-the implementations provide the three primitives ``_acquire_lock``, ``_renew_lock`` and
-``_release_lock``.
+protocol (a token unique to the holder, background lease renewal, release of one's own lock
+only) lives here; the implementations provide the three primitives ``_acquire_lock``,
+``_renew_lock`` and ``_release_lock``.
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ import asyncio
 import contextlib
 import logging
 import math
-import secrets
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from bot.heartbeat import Heartbeat
+from bot.unique import unique_id
 
 log = logging.getLogger(__name__)
 
@@ -140,7 +140,8 @@ class Store(abc.ABC):
         wait: float | None = 10.0,
         claim: Claim | None = None,
     ) -> contextlib.AbstractAsyncContextManager[HeldLock]:
-        """Mutual exclusion on ``name`` across every process sharing the store.
+        """Mutual exclusion on ``name`` across every process sharing the store (each holder has a
+        token of its own: ``bot.unique``).
 
         ``lease``: how long the lock outlives a crashed holder; while held it is renewed in the
         background every ``lease / 3`` seconds. ``wait``: seconds to wait for it (None: forever,
@@ -162,7 +163,7 @@ class Store(abc.ABC):
     async def _locked(
         self, name: str, lease: float, wait: float | None, claim: Claim | None
     ) -> AsyncIterator[HeldLock]:
-        token = secrets.token_hex(16)
+        token = unique_id()
         if not await self._acquire_lock(name, token, lease, wait, claim):
             raise LockTimeout(f"lock {name!r} not acquired within {wait} s")
         renewal = Heartbeat(lambda: self._renew_held(name, token, lease), lease / 3)
