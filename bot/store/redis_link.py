@@ -202,7 +202,7 @@ class RedisLink:
                 futures = [protocol.send(command) for command in packed]
             except LinkError:
                 continue  # broke between connecting and sending: a fresh one
-            results = await asyncio.gather(*futures, return_exceptions=True)
+            results = await _replies(futures)
             lost = [r for r in results if isinstance(r, LinkError)]
             if lost:
                 if attempt == 1 and not isinstance(lost[0], ReplyTimeout):
@@ -265,6 +265,16 @@ def _pack(command: Sequence[Arg]) -> bytes:
     """One command in RESP (hiredis, C)."""
     packed: bytes = hiredis.pack_command(tuple(command))  # type: ignore[arg-type]  # stub: 1-tuple
     return packed
+
+
+async def _replies(futures: list[asyncio.Future[Any]]) -> list[Any]:
+    """The replies, or the errors, of sent commands (one command without gather's overhead)."""
+    if len(futures) != 1:
+        return await asyncio.gather(*futures, return_exceptions=True)
+    try:
+        return [await futures[0]]
+    except (LinkError, ReplyError) as exc:
+        return [exc]
 
 
 def _retrieve(future: asyncio.Future[Any]) -> None:
