@@ -35,6 +35,7 @@ from models.orders import (
     Order,
     OrderStatus,
     answer_context,
+    create_conversation,
     load_conversation,
     save_is_one_statement,
     save_turn,
@@ -787,7 +788,7 @@ class Engine:
         """
         conversation = await load_conversation(channel, openid)
         if conversation is None:
-            conversation, _ = await Conversation.get_or_create(channel=channel, openid=openid)
+            conversation = await create_conversation(channel, openid)
         return conversation
 
     async def _draft(self, conversation: Conversation) -> Order | None:

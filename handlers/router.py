@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 
 from bot.bridge import pairing as bridge_pairing
@@ -54,12 +55,13 @@ def build_dispatcher(services: Services, engine: Engine | None = None) -> Dispat
         """The chosen service takes the user's messages from whatever had them: each start
         below hands them over itself (a draft flow: the new draft or the offer to resume).
         ``scene``: the user's last QR scene, when the caller has just read it."""
-        await review.stop(engine, inbound)
-        await unlock.forget(inbound)
-        await renewal.forget(inbound)
+        # Independent keys of the store: sent together, one round trip.
+        forgets = [review.stop(engine, inbound), unlock.forget(inbound), renewal.forget(inbound)]
+        if service != "query":
+            forgets.append(query.forget(inbound))
+        await asyncio.gather(*forgets)
         if service == "query":
             return await query.start(inbound)
-        await query.forget(inbound)
         if service == "unlock":
             return await unlock.start(inbound)
         if service == "renew":

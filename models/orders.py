@@ -141,6 +141,27 @@ async def load_conversation(channel: str, openid: str) -> Conversation | None:
     return conversation
 
 
+async def create_conversation(channel: str, openid: str) -> Conversation:
+    """A new user's conversation: inserted unless one appeared meanwhile (a concurrent request
+    of the same user: no error, no savepoint), then loaded as ``load_conversation`` loads it."""
+    db = Conversation._meta.db
+    fresh = Conversation(channel=channel, openid=openid)
+    columns = _columns_of(Conversation)
+    names = ", ".join(f'"{column}"' for _, column, _ in columns)
+    postgres = db.capabilities.dialect == "postgres"
+    marks = ", ".join(f"${n}" if postgres else "?" for n in range(1, len(columns) + 1))
+    # column names come from the model; the values are parameters
+    sql = (
+        f"INSERT INTO conversation ({names}) VALUES ({marks}) "  # noqa: S608
+        "ON CONFLICT (channel, openid) DO NOTHING"
+    )
+    values = [field.to_db_value(getattr(fresh, name), fresh) for name, _, field in columns]
+    await db.execute_query(sql, values)
+    conversation = await load_conversation(channel, openid)
+    assert conversation is not None  # inserted, or inserted by the other request
+    return conversation
+
+
 LOADED = "_loaded_values"  # attribute of an instance: its column values as loaded
 
 
@@ -189,9 +210,11 @@ def _update_set(instance: Model, first: int) -> tuple[list[str], list[object]]:
     return assignments, values
 
 
-def save_is_one_statement() -> bool:
-    """Whether ``save_turn`` is one atomic statement (PostgreSQL), needing no transaction."""
-    return bool(Conversation._meta.db.capabilities.dialect == "postgres")
+def save_is_one_statement(db: BaseDBAsyncClient | None = None) -> bool:
+    """Whether ``save_turn`` is one atomic statement (PostgreSQL), needing no transaction;
+    ``db``: the models' connection, when the caller has it already."""
+    db = db or Conversation._meta.db
+    return bool(db.capabilities.dialect == "postgres")
 
 
 async def save_turn(order: Order, conversation: Conversation) -> None:
@@ -202,7 +225,7 @@ async def save_turn(order: Order, conversation: Conversation) -> None:
     path, atomic by itself); two saves on other databases.
     """
     db = Conversation._meta.db
-    if not save_is_one_statement():
+    if not save_is_one_statement(db):
         for instance in (order, conversation):
             await instance.save(update_fields=[attribute for attribute, *_ in _changed(instance)])
         return

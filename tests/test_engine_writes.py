@@ -7,6 +7,8 @@ first write, so a failure part-way leaves the draft as it was before the message
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from bot.engine import Engine, Turn
@@ -136,3 +138,20 @@ async def test_a_turn_writes_only_what_it_changed(services: Services) -> None:
     draft = await Order.get(owner_openid="o-both")
     assert draft.project == "changed-meanwhile"
     assert set(draft.answers) == {"name", "code"}
+
+
+async def test_first_messages_of_a_new_user_at_once_share_one_conversation(
+    services: Services,
+) -> None:
+    """Two requests of a user the database has never seen (the mini-program has no per-user
+    lock): both get the same conversation, neither fails on the unique (channel, openid)."""
+    engine = Engine(services, {"org": FLOW})
+    first, second = await asyncio.gather(
+        engine.open_form("mp", "o-new-user", "org"), engine.current_form("mp", "o-new-user")
+    )
+    assert first is not None
+    assert await Conversation.filter(channel="mp", openid="o-new-user").count() == 1
+    conversation = await Conversation.get(channel="mp", openid="o-new-user")
+    assert conversation.history == [] and conversation.editing is False
+    assert conversation.order_id is not None  # type: ignore[attr-defined]
+    assert second is None or second.order_no == first.order_no
