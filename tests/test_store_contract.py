@@ -272,7 +272,9 @@ async def test_a_claim_is_set_with_the_first_attempt_and_decides_who_does_the_wo
         # A second delivery of the same message: refused at once, nothing queued or called.
         with pytest.raises(AlreadyClaimed):
             async with peer.lock(
-                "user", wait=10, claim=Claim("message:1", "pending", 5, lambda: claimed.append("x"))
+                "user",
+                wait=10,
+                claim=Claim("message:1", "pending:2", 5, lambda: claimed.append("x")),
             ):
                 pass
         held.set_on_release("message:1", "done:reply", ttl=60)
@@ -282,6 +284,16 @@ async def test_a_claim_is_set_with_the_first_attempt_and_decides_who_does_the_wo
         pass
     with pytest.raises(AlreadyClaimed):  # a done message stays claimed
         async with store.lock("user", claim=Claim("message:1", "pending", 5)):
+            pass
+
+
+async def test_a_claim_already_holding_the_claimants_own_value_is_theirs(store: Store) -> None:
+    """An attempt retried after its connection broke (it had set the claim) is not refused."""
+    await store.set("message:3", "pending:mine", ttl=5)
+    async with store.lock("user", wait=0, claim=Claim("message:3", "pending:mine", 5)):
+        assert await store.get("message:3") == b"pending:mine"
+    with pytest.raises(AlreadyClaimed):
+        async with store.lock("user", wait=0, claim=Claim("message:3", "pending:other", 5)):
             pass
 
 

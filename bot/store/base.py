@@ -60,7 +60,10 @@ Writes = Mapping[str, tuple[bytes | str, float | None]]
 class Claim:
     """A key ``Store.lock`` sets, if it is absent, in the round trip that first asks for the
     lock: who does a piece of work (a message being handled) is decided with no round trip of
-    its own. ``on_claimed`` is called once the key is set, before any wait for the lock."""
+    its own. ``on_claimed`` is called once the key is set, before any wait for the lock.
+
+    ``value`` should be the claimant's own (``bot.unique``): a key that already holds it counts
+    as claimed by this claimant (an attempt retried after its connection broke)."""
 
     key: str
     value: bytes | str
@@ -149,8 +152,8 @@ class Store(abc.ABC):
         this holder still owns it; writes registered on the ``HeldLock`` are made in the same round
         trip, whether or not the lock was still owned. Waiters are served in FIFO order (see the
         implementations). ``claim``: its key is set, if absent, in the first round trip that asks
-        for the lock; if it exists, AlreadyClaimed is raised and the lock is neither taken nor
-        waited for.
+        for the lock; if it holds another value, AlreadyClaimed is raised and the lock is neither
+        taken nor waited for.
         """
         check_ttl(lease)
         if claim is not None:

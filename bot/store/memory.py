@@ -157,7 +157,8 @@ class MemoryStore(Store):
         self, name: str, token: str, lease: float, wait: float | None, claim: Claim | None = None
     ) -> bool:
         if claim is not None:
-            if not await self.set_if_absent(claim.key, claim.value, claim.ttl):
+            ours = await self.set_if_absent(claim.key, claim.value, claim.ttl)
+            if not ours and await self.get(claim.key) != encode(claim.value):
                 raise AlreadyClaimed(claim.key)
             claim.claimed()
         state = self._locks.get(name)

@@ -49,17 +49,19 @@ WAITER_TTL = 2.0  # a waiter that has not polled for this long loses its place
 PUBSUB_POLL = 1.0  # seconds a subscription waits for a message before checking again
 
 # KEYS: lock, queue, deadlines, seq[, claim]. ARGV: token, lease ms, enqueue ("1"/"0"), waiter
-# ttl ms[, claim value, claim ttl ms]. Returns CLAIM_TAKEN if the claim key exists (nothing else
-# done), -1 if the lock is now held by the token, else the number of waiters ahead of it.
+# ttl ms[, claim value, claim ttl ms]. Returns CLAIM_TAKEN if the claim key holds another value
+# (nothing else done), -1 if the lock is now held by the token, else the number of waiters ahead
+# of it. An attempt retried after its connection broke finds its own lock, or its own claim.
 CLAIM_TAKEN = -2
 ACQUIRE = Script("""
 local lock, queue, deadlines, seq = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local token, lease, enqueue, waiter_ttl = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
-if #KEYS == 5 and not redis.call('SET', KEYS[5], ARGV[5], 'NX', 'PX', ARGV[6]) then
-  return -2
-end
 if redis.call('GET', lock) == token then
   return -1
+end
+if #KEYS == 5 and not redis.call('SET', KEYS[5], ARGV[5], 'NX', 'PX', ARGV[6])
+    and redis.call('GET', KEYS[5]) ~= ARGV[5] then
+  return -2
 end
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)

@@ -36,6 +36,7 @@ from bot.messages import (
 from bot.secrets_box import DataCipher
 from bot.store import AlreadyClaimed, Claim, Store, StoreError
 from bot.texts import SYSTEM_BUSY
+from bot.unique import unique_id
 from bot.wechat import inbox, late_replies
 from bot.wechat.client import WeChatClient
 from bot.wechat.crypto import (
@@ -56,6 +57,7 @@ DEDUPE_TTL = 600.0  # WeChat retries within ~15 s; keep a wide margin
 # process dies the mark expires within PENDING_TTL, and WeChat's next retry (5 s apart), or a
 # retry already waiting for the answer, handles the message instead of losing it.
 PENDING_TTL = 3.0
+PENDING = "pending:"  # + the handler's own id: the mark of a message being handled
 SUCCESS = "success"
 USER_LOCK_LEASE = 10.0  # renewed while held: a dead process's lock is free after this
 USER_LOCK_WAIT = 120.0
@@ -261,11 +263,12 @@ class WeChatChannel:
         passive = ""
         job: Job | None = None
         keepers: list[Heartbeat] = []
+        pending = PENDING + unique_id()
 
         def claimed() -> None:
-            keepers.append(Heartbeat(lambda: self._renew_pending(key), PENDING_TTL / 3))
+            keepers.append(Heartbeat(lambda: self._renew_pending(key, pending), PENDING_TTL / 3))
 
-        claim = Claim(key, "pending", PENDING_TTL, on_claimed=claimed)
+        claim = Claim(key, pending, PENDING_TTL, on_claimed=claimed)
         try:
             async with self.store.lock(
                 f"wechat:user:{inbound.openid}",
@@ -316,10 +319,10 @@ class WeChatChannel:
             log.exception("could not record the late replies; sending them without a net")
             return None
 
-    async def _renew_pending(self, key: str) -> bool:
+    async def _renew_pending(self, key: str, pending: str) -> bool:
         """Renew the pending mark of a message being handled (a Heartbeat's beat)."""
         try:
-            await self.store.set(key, "pending", ttl=PENDING_TTL)
+            await self.store.set(key, pending, ttl=PENDING_TTL)
         except StoreError:
             log.warning("could not renew the pending mark")
         return True
