@@ -204,7 +204,7 @@ class OrderQuery(OrderViews):
         if answer is None:  # fixed meanwhile, e.g. in the mini-program
             await order.refresh_from_db()
             return T.NOTHING_TO_CONTINUE.format(next=T.NEXT_STEP[order.status.value])
-        await self.forget(inbound)  # the review loop has the user's messages now
+        await self.end(inbound)
         return answer
 
     async def _visible(

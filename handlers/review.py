@@ -36,7 +36,6 @@ from models.staff import Fulfilment
 __all__ = ["handle", "handle_chosen", "rejected_order", "start", "stop"]
 
 FIXING_TTL = 24 * 3600  # how long the order chosen in order query keeps the user's messages
-FIXING = "fix"  # the handler the conversation is handed to meanwhile (``Engine.hand_to``)
 
 
 def _fixing_key(inbound: Inbound) -> str:
@@ -45,7 +44,7 @@ def _fixing_key(inbound: Inbound) -> str:
 
 async def start(engine: Engine, inbound: Inbound, order: Order) -> Answer | None:
     """继续办理 of the user's rejected ``order`` (from order query): its first item to fix; the
-    user's messages are handed over from any draft to this order (``handle_chosen``) until it is
+    user's next messages fix this order, before any draft (``handle_chosen``) until it is
     resubmitted or the user picks a service. None when it is not waiting for their corrections."""
     if order.owner_openid != inbound.openid:
         return None
@@ -55,7 +54,6 @@ async def start(engine: Engine, inbound: Inbound, order: Order) -> Answer | None
             return None
         answer = await _fix(engine, inbound, "", *locked, ask_only=True)
     await engine.services.store.set(_fixing_key(inbound), order.order_no, ttl=FIXING_TTL)
-    await engine.hand_to(inbound.channel, inbound.openid, FIXING)
     return answer
 
 
@@ -65,10 +63,8 @@ async def stop(engine: Engine, inbound: Inbound) -> None:
 
 
 async def handle_chosen(engine: Engine, inbound: Inbound) -> Answer | None:
-    """The message as a correction of the order chosen in order query (asked after the user's
-    draft, which the conversation's hand-off makes pass the message on); None when no such order
-    waits for corrections (a hand-off left behind is then cleared by the next handler, as an
-    expired order query's is)."""
+    """The message as a correction of the order chosen in order query (before the user's draft);
+    None when no such order waits for corrections."""
     chosen = await engine.services.store.get(_fixing_key(inbound))
     if chosen is None:
         return None

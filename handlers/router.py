@@ -99,9 +99,9 @@ def build_dispatcher(services: Services, engine: Engine | None = None) -> Dispat
             return await _event(services, inbound)
         if inbound.kind in {"text", "image"}:
             inbound = await prefetch_photo(services, inbound)
-            answer = await engine.handle(inbound.channel, inbound.openid, inbound)
+            answer = await review.handle_chosen(engine, inbound)  # 继续办理 in order query
             if answer is None:
-                answer = await review.handle_chosen(engine, inbound)  # 继续办理 in order query
+                answer = await engine.handle(inbound.channel, inbound.openid, inbound)
             if answer is None:
                 answer = await unlock.handle(inbound)
             if answer is None:
