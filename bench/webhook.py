@@ -204,17 +204,17 @@ async def load(name: str, port: int, check_reply: bool, group: int | None = None
         finally:
             client.close()
 
-    async def cpu_of_measured_window() -> float:
+    async def cpu_at_measure_start() -> float:
         await asyncio.sleep(max(0.0, measure_from - time.monotonic()))
-        before = group_cpu_seconds(group) if group is not None else 0.0
-        await asyncio.sleep(max(0.0, stop_at - time.monotonic()))
-        return group_cpu_seconds(group) - before if group is not None else 0.0
+        return group_cpu_seconds(group) if group is not None else 0.0
 
-    cpu = asyncio.ensure_future(cpu_of_measured_window())
+    cpu_before = asyncio.ensure_future(cpu_at_measure_start())
     await asyncio.gather(*(applicant(i) for i in range(CONNECTIONS)))
-    measured_seconds = time.monotonic() - measure_from  # the last replies came after stop_at
+    # The window ends with the last reply (after stop_at): every request counted is in it.
+    measured_seconds = time.monotonic() - measure_from
     result = Result(name, len(latencies), errors, measured_seconds, latencies)
-    result.cpu_seconds = await cpu
+    if group is not None:
+        result.cpu_seconds = group_cpu_seconds(group) - await cpu_before
     return result
 
 

@@ -12,3 +12,9 @@ MODEL_MODULES = [
     "models.keys",
     "models.renewals",
 ]
+
+
+def parameter_marks(dialect: str, count: int) -> list[str]:
+    """The marks of ``count`` query parameters in the SQL of ``dialect`` (``$1``.. on
+    PostgreSQL, ``?`` on SQLite), for the few statements written by hand on hot paths."""
+    return [f"${n}" if dialect == "postgres" else "?" for n in range(1, count + 1)]

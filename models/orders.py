@@ -18,6 +18,8 @@ from tortoise.backends.asyncpg.client import AsyncpgDBClient, TransactionWrapper
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.models import Model
 
+from models import parameter_marks
+
 
 def answer_context(order_no: str, key: str) -> str:
     """The encryption context of a sensitive answer: it decrypts only as that order's field."""
@@ -104,7 +106,7 @@ def _conversation_sql(dialect: str) -> str:
         f'o."{column}" AS "{ORDER_PREFIX}{column}"'
         for column in Order._meta.fields_db_projection.values()
     ]
-    first, second = ("$1", "$2") if dialect == "postgres" else ("?", "?")
+    first, second = parameter_marks(dialect, 2)
     # column names come from the models; the values are parameters
     return (
         f"SELECT {', '.join(own + joined)} FROM conversation c "  # noqa: S608
@@ -148,8 +150,7 @@ async def create_conversation(channel: str, openid: str) -> Conversation:
     fresh = Conversation(channel=channel, openid=openid)
     columns = _columns_of(Conversation)
     names = ", ".join(f'"{column}"' for _, column, _ in columns)
-    postgres = db.capabilities.dialect == "postgres"
-    marks = ", ".join(f"${n}" if postgres else "?" for n in range(1, len(columns) + 1))
+    marks = ", ".join(parameter_marks(db.capabilities.dialect, len(columns)))
     # column names come from the model; the values are parameters
     sql = (
         f"INSERT INTO conversation ({names}) VALUES ({marks}) "  # noqa: S608
@@ -158,7 +159,8 @@ async def create_conversation(channel: str, openid: str) -> Conversation:
     values = [field.to_db_value(getattr(fresh, name), fresh) for name, _, field in columns]
     await db.execute_query(sql, values)
     conversation = await load_conversation(channel, openid)
-    assert conversation is not None  # inserted, or inserted by the other request
+    if conversation is None:  # inserted, here or by the other request: it cannot be missing
+        raise RuntimeError(f"conversation of {channel}:{openid[:6]}… vanished after its insert")
     return conversation
 
 

@@ -8,6 +8,8 @@ from functools import cache
 from tortoise import fields
 from tortoise.models import Model
 
+from models import parameter_marks
+
 
 class WeChatUser(Model):
     """One openid of the official account (or of the mini-program, channel ``mp``)."""
@@ -34,7 +36,7 @@ class WeChatUser(Model):
 @cache
 def _remember_sql(dialect: str) -> str:
     """Insert or update a user of the official account; the last scene (built once)."""
-    marks = ", ".join(f"${n}" if dialect == "postgres" else "?" for n in range(1, 9))
+    marks = ", ".join(parameter_marks(dialect, 8))
     # only parameter marks are formatted in; every value is a parameter
     return (
         "INSERT INTO wechat_user (openid, channel, subscribed, subscribed_at, unsubscribed_at, "  # noqa: S608

@@ -297,6 +297,18 @@ async def test_a_claim_already_holding_the_claimants_own_value_is_theirs(store: 
             pass
 
 
+async def test_extend_renews_only_a_key_still_holding_ones_value(store: Store) -> None:
+    await store.set("mark", "pending:a", ttl=0.3)
+    assert await store.extend("mark", "pending:a", 5) is True
+    assert 0.3 < (await store.ttl("mark") or 0) <= 5
+    assert await store.extend("mark", "pending:b", 5) is False  # someone else's: untouched
+    await store.set("mark", "done:answer", ttl=0.3)
+    assert await store.extend("mark", "pending:a", 5) is False
+    assert (await store.ttl("mark") or 0) <= 0.3 and await store.get("mark") == b"done:answer"
+    assert await store.extend("missing", "pending:a", 5) is False
+    assert await store.get("missing") is None
+
+
 async def test_a_claim_is_set_before_waiting_for_a_held_lock(store: Store, peer: Store) -> None:
     claimed = asyncio.Event()
 

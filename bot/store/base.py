@@ -39,7 +39,8 @@ class LockTimeout(StoreError):
 
 
 class AlreadyClaimed(StoreError):
-    """The key of a lock's ``Claim`` existed: someone else has that work; no lock was asked."""
+    """The key of a lock's ``Claim`` held another value: someone else has that work; the lock
+    was not asked for."""
 
 
 def encode(value: bytes | str) -> bytes:
@@ -63,7 +64,9 @@ class Claim:
     its own. ``on_claimed`` is called once the key is set, before any wait for the lock.
 
     ``value`` should be the claimant's own (``bot.unique``): a key that already holds it counts
-    as claimed by this claimant (an attempt retried after its connection broke)."""
+    as claimed by this claimant (an attempt retried after its connection broke). The key lives
+    until its ``ttl`` (renew it with ``Store.extend``), whatever becomes of the lock: what
+    ``on_claimed`` started is the claimant's to stop."""
 
     key: str
     value: bytes | str
@@ -118,6 +121,11 @@ class Store(abc.ABC):
     @abc.abstractmethod
     async def set_if_absent(self, key: str, value: bytes | str, ttl: float | None = None) -> bool:
         """Set ``key`` only if it does not exist; True if it was set."""
+
+    @abc.abstractmethod
+    async def extend(self, key: str, value: bytes | str, ttl: float) -> bool:
+        """Make ``key`` expire ``ttl`` seconds from now if it holds ``value`` (a claim still
+        one's own); True if it did, False if it is missing or holds something else."""
 
     @abc.abstractmethod
     async def delete(self, key: str) -> bool:

@@ -122,6 +122,16 @@ class MemoryStore(Store):
         self._put(key, encode(value), ttl, now)
         return True
 
+    async def extend(self, key: str, value: bytes | str, ttl: float) -> bool:
+        """Make ``key`` expire ``ttl`` seconds from now if it holds ``value``."""
+        check_ttl(ttl)
+        now = time.monotonic()
+        entry = self._live(key, now)
+        if entry is None or entry.value != encode(value):
+            return False
+        self._put(key, entry.value, ttl, now)
+        return True
+
     async def delete(self, key: str) -> bool:
         """Remove ``key``; True if a key was removed."""
         if self._live(key, time.monotonic()) is None:

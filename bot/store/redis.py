@@ -7,7 +7,7 @@ may have run). Connection errors and timeouts raise StoreUnavailable, error repl
 StoreError. Subscriptions use redis-py's pub/sub, each on a connection of its own while it is
 open. Requires Redis >= 5 (scripts that read the server clock).
 
-Locks: ``lock:{name}`` holds the holder's random token with the lease as expiry. Waiters queue
+Locks: ``lock:{name}`` holds the holder's token with the lease as expiry. Waiters queue
 in a sorted set (``lock:{name}:queue``, scored by a ticket from ``lock:{name}:seq``) and only
 the first live waiter may take a free lock, so a lock is granted in the order in which the
 waiters first asked Redis for it (FIFO, across processes). A waiter stays in the queue by
@@ -94,7 +94,8 @@ end
 return redis.call('ZRANK', queue, token)
 """)
 
-# KEYS: lock. ARGV: token, lease ms. Returns 1 if the token holds the lock (lease renewed).
+# KEYS: key. ARGV: value, ttl ms. Returns 1 if the key held the value (its expiry renewed): a
+# lock's lease renewed by its holder's token, a claim by its claimant.
 RENEW = Script("""
 if redis.call('GET', KEYS[1]) == ARGV[1] then
   return redis.call('PEXPIRE', KEYS[1], ARGV[2])
@@ -313,6 +314,11 @@ class RedisStore(Store):
                 # Leave the queue, and drop the lock if an interrupted attempt took it.
                 with contextlib.suppress(StoreError):
                     await asyncio.shield(self._release_lock(name, token))
+
+    async def extend(self, key: str, value: bytes | str, ttl: float) -> bool:
+        """Make ``key`` expire ``ttl`` seconds from now if it holds ``value``."""
+        check_ttl(ttl)
+        return bool(await self._run(RENEW, [self._key(key)], [encode(value), _ms(ttl)]))
 
     async def _renew_lock(self, name: str, token: str, lease: float) -> bool:
         return bool(await self._run(RENEW, self._lock_keys(name)[:1], [token, _ms(lease)]))

@@ -320,12 +320,18 @@ class WeChatChannel:
             return None
 
     async def _renew_pending(self, key: str, pending: str) -> bool:
-        """Renew the pending mark of a message being handled (a Heartbeat's beat)."""
+        """Renew the pending mark of a message being handled (a Heartbeat's beat), only while
+        it is this handler's: a mark that expired (the store was unreachable for longer than
+        its ttl) and was taken over by a retry, or replaced by that retry's answer, is left
+        alone. False (renewal stops) once it is not this handler's any more."""
         try:
-            await self.store.set(key, pending, ttl=PENDING_TTL)
+            if await self.store.extend(key, pending, PENDING_TTL):
+                return True
         except StoreError:
             log.warning("could not renew the pending mark")
-        return True
+            return True
+        log.warning("the pending mark expired while the message was handled")
+        return False
 
     async def _dispatch(self, inbound: Inbound) -> Answer:
         """The dispatcher's answer; never raises."""
