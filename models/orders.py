@@ -8,11 +8,11 @@ draft is active and where in its flow the user is.
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from enum import StrEnum
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
-import asyncpg
 from tortoise import fields
 from tortoise.backends.asyncpg.client import AsyncpgDBClient, TransactionWrapper
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -123,12 +123,7 @@ async def load_conversation(channel: str, openid: str) -> Conversation | None:
     """
     db = Conversation._meta.db
     dialect = db.capabilities.dialect
-    direct = _asyncpg_of(db)
-    if direct is not None:
-        row = await direct.fetchrow(_conversation_sql(dialect), channel, openid)
-    else:
-        rows = await db.execute_query_dict(_conversation_sql(dialect), [channel, openid])
-        row = rows[0] if rows else None
+    row = await _fetch_row(db, _conversation_sql(dialect), [channel, openid])
     if row is None:
         return None
     conversation_columns = {k: v for k, v in row.items() if not k.startswith(ORDER_PREFIX)}
@@ -241,25 +236,35 @@ async def save_turn(order: Order, conversation: Conversation) -> None:
         f'WHERE "id" = ${next_param - 1}) '
         f'UPDATE conversation SET {", ".join(conversation_set)} WHERE "id" = ${last}'
     )
-    values = [*order_values, order.pk, *conversation_values, conversation.pk]
-    direct = _asyncpg_of(db)
-    if direct is not None:
-        await direct.execute(sql, *values)
+    await _execute(db, sql, [*order_values, order.pk, *conversation_values, conversation.pk])
+
+
+# The two statements of every chat turn go straight to asyncpg on PostgreSQL (a transaction's
+# connection under its lock, as Tortoise does, or the pool): Tortoise's wrapper around each query
+# (connection lookup, pool wrapper, exception translation) cost a fifth of their CPU. Its
+# translation only renames syntax, data and integrity errors, which these statements, built from
+# the models with every value a parameter, do not meet. Other databases go through Tortoise.
+
+
+async def _fetch_row(
+    db: BaseDBAsyncClient, sql: str, values: list[Any]
+) -> Mapping[str, Any] | None:
+    """The first row of a query, or None."""
+    if isinstance(db, TransactionWrapper):
+        async with db._lock:
+            return cast(Mapping[str, Any] | None, await db._connection.fetchrow(sql, *values))
+    if isinstance(db, AsyncpgDBClient) and db._pool is not None:
+        return cast(Mapping[str, Any] | None, await db._pool.fetchrow(sql, *values))
+    rows = await db.execute_query_dict(sql, values)
+    return rows[0] if rows else None
+
+
+async def _execute(db: BaseDBAsyncClient, sql: str, values: list[Any]) -> None:
+    """Run a statement that returns no rows."""
+    if isinstance(db, TransactionWrapper):
+        async with db._lock:
+            await db._connection.execute(sql, *values)
+    elif isinstance(db, AsyncpgDBClient) and db._pool is not None:
+        await db._pool.execute(sql, *values)
     else:
         await db.execute_query(sql, values)
-
-
-def _asyncpg_of(db: BaseDBAsyncClient) -> asyncpg.Pool | asyncpg.Connection | None:
-    """asyncpg under Tortoise's PostgreSQL client: the transaction's connection, or the pool;
-    None for another database, or before the pool is open.
-
-    The two statements of every chat turn go straight to it: Tortoise's wrapper around each
-    query (connection lookup, pool wrapper, exception translation) cost a fifth of their CPU.
-    Its translation only renames syntax, data and integrity errors, which these two
-    statements, built from the models with every value a parameter, do not meet.
-    """
-    if isinstance(db, TransactionWrapper):
-        return db._connection
-    if isinstance(db, AsyncpgDBClient):
-        return db._pool
-    return None
