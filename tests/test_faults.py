@@ -255,6 +255,13 @@ async def test_smtp_down_the_unlock_code_is_not_lost_and_is_sent_once_it_is_back
 # -- Redis and PostgreSQL -----------------------------------------------------------------------
 
 
+def on_redis(settings: Settings, wechat_api: WeChatApiFake, private: PrivateRedis) -> Any:
+    """The application of the flow tests, its store on ``private``."""
+    configured = flow_settings(settings, wechat_api)
+    redis = dataclasses.replace(configured.redis, url=private.url)
+    return create_app(dataclasses.replace(configured, redis=redis), run_worker=False)
+
+
 @POSTGRES_ONLY
 async def test_redis_restart_mid_conversation_loses_nothing(
     settings: Settings, wechat_api: WeChatApiFake, aiohttp_client: Any, tmp_path: Path
@@ -262,11 +269,7 @@ async def test_redis_restart_mid_conversation_loses_nothing(
     """Redis holds only what may expire: after a restart (every key gone, every pooled
     connection broken) the next message is answered from the database, where it left off."""
     with PrivateRedis(tmp_path) as private:
-        configured = flow_settings(settings, wechat_api)
-        configured = dataclasses.replace(
-            configured, redis=dataclasses.replace(configured.redis, url=private.url)
-        )
-        client = await aiohttp_client(create_app(configured, run_worker=False))
+        client = await aiohttp_client(on_redis(settings, wechat_api, private))
         chat = Chat(client, wechat_api, "o-fault-redis")
         await chat.click("org")
         await fill(chat, ORG_APPLICATION[:5])
@@ -286,11 +289,7 @@ async def test_a_message_arriving_while_redis_is_down_is_kept_and_handled_when_i
     """No dedupe mark, no user lock: the message is acknowledged and kept in the database (not a
     5xx that WeChat retries only for 15 s); once Redis is back the worker handles it."""
     with PrivateRedis(tmp_path) as private:
-        configured = flow_settings(settings, wechat_api)
-        configured = dataclasses.replace(
-            configured, redis=dataclasses.replace(configured.redis, url=private.url)
-        )
-        client = await aiohttp_client(create_app(configured, run_worker=False))
+        client = await aiohttp_client(on_redis(settings, wechat_api, private))
         chat = Chat(client, wechat_api, "o-fault-redis-down")
         await chat.click("org")
         private.stop()
