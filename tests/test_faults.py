@@ -255,13 +255,6 @@ async def test_smtp_down_the_unlock_code_is_not_lost_and_is_sent_once_it_is_back
 # -- Redis and PostgreSQL -----------------------------------------------------------------------
 
 
-def on_redis(settings: Settings, wechat_api: WeChatApiFake, private: PrivateRedis) -> Any:
-    """The application of the flow tests, its store on ``private``."""
-    configured = flow_settings(settings, wechat_api)
-    redis = dataclasses.replace(configured.redis, url=private.url)
-    return create_app(dataclasses.replace(configured, redis=redis), run_worker=False)
-
-
 @POSTGRES_ONLY
 async def test_redis_restart_mid_conversation_loses_nothing(
     settings: Settings, wechat_api: WeChatApiFake, aiohttp_client: Any, tmp_path: Path
@@ -269,7 +262,11 @@ async def test_redis_restart_mid_conversation_loses_nothing(
     """Redis holds only what may expire: after a restart (every key gone, every pooled
     connection broken) the next message is answered from the database, where it left off."""
     with PrivateRedis(tmp_path) as private:
-        client = await aiohttp_client(on_redis(settings, wechat_api, private))
+        configured = flow_settings(settings, wechat_api)
+        configured = dataclasses.replace(
+            configured, redis=dataclasses.replace(configured.redis, url=private.url)
+        )
+        client = await aiohttp_client(create_app(configured, run_worker=False))
         chat = Chat(client, wechat_api, "o-fault-redis")
         await chat.click("org")
         await fill(chat, ORG_APPLICATION[:5])
@@ -280,30 +277,6 @@ async def test_redis_restart_mid_conversation_loses_nothing(
         assert len(order.answers) == 6
         health = await client.get("/healthz")
         assert health.status == 200
-
-
-@POSTGRES_ONLY
-async def test_a_message_arriving_while_redis_is_down_is_kept_and_handled_when_it_is_back(
-    settings: Settings, wechat_api: WeChatApiFake, aiohttp_client: Any, tmp_path: Path
-) -> None:
-    """No dedupe mark, no user lock: the message is acknowledged and kept in the database (not a
-    5xx that WeChat retries only for 15 s); once Redis is back the worker handles it."""
-    with PrivateRedis(tmp_path) as private:
-        client = await aiohttp_client(on_redis(settings, wechat_api, private))
-        chat = Chat(client, wechat_api, "o-fault-redis-down")
-        await chat.click("org")
-        private.stop()
-        assert await chat.say("1") == ""  # "success": the answer will come later
-        job = await Job.get(kind=inbox.JOB)
-        assert job.status == JobStatus.PENDING
-        private.start()
-        await Job.filter(id=job.id).update(run_at=utcnow())  # its grace period is over
-        await Worker(client.app[SERVICES]).run_until_idle()
-        assert (await Job.get(id=job.id)).status == JobStatus.DONE
-        sent = [m.body["text"]["content"] for m in wechat_api.messages_to(chat.openid, "custom")]
-        assert any("第 2/" in text and "单位名称" in text for text in sent), sent
-        order = await Order.get(owner_openid=chat.openid)
-        assert len(order.answers) == 1
 
 
 @POSTGRES_ONLY

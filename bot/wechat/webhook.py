@@ -186,12 +186,6 @@ class WeChatChannel:
                 # answer.
                 await self._keep_until_handled(inbound, task)
                 return SUCCESS
-            except StoreError:
-                # The store failed before the message was handled (Redis down longer than
-                # WeChat's retries last): kept in the database, the worker handles it later.
-                log.warning("store unavailable; the message is kept for the worker")
-                await self._keep_until_handled(inbound, task)
-                return SUCCESS
             finally:
                 budget.cancel()
             if answer is not None:
@@ -299,7 +293,7 @@ class WeChatChannel:
             if not slot.done():
                 slot.set_result(None)
             return False
-        except StoreError as exc:  # the store is down: the message is kept for the worker
+        except StoreError as exc:  # the store is down: WeChat will deliver the message again
             if not slot.done():
                 slot.set_exception(exc)
             raise
