@@ -68,12 +68,14 @@ class MessageCrypto:
         self.token = token
         self.key = key
         self.app_id = app_id
+        # Built once: its cipher object is a stateless factory of per-message contexts.
+        self._prp = _PrpCrypto(key)
 
     def decrypt(self, encrypted: str, msg_signature: str, timestamp: str, nonce: str) -> str:
         """Check ``msg_signature`` over the ciphertext, then decrypt it to the inner XML text."""
         check_signature(self.token, msg_signature, timestamp, nonce, encrypted)
         try:
-            text = _PrpCrypto(self.key).decrypt(encrypted, self.app_id)
+            text = self._prp.decrypt(encrypted, self.app_id)
         except Exception as exc:  # wechatpy raises several kinds for bad padding/app id
             raise DecryptError(type(exc).__name__) from exc
         return text if isinstance(text, str) else text.decode("utf-8")
@@ -82,7 +84,7 @@ class MessageCrypto:
         """Wrap a reply in the encrypted envelope WeChat expects in safe mode."""
         timestamp = timestamp or str(int(time.time()))
         nonce = nonce or secrets.token_hex(5)
-        encrypted = _PrpCrypto(self.key).encrypt(xml, self.app_id)
+        encrypted = self._prp.encrypt(xml, self.app_id)
         if isinstance(encrypted, bytes):
             encrypted = encrypted.decode("ascii")
         signature = sign(self.token, timestamp, nonce, encrypted)
