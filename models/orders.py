@@ -152,7 +152,7 @@ async def create_conversation(channel: str, openid: str) -> Conversation:
         "ON CONFLICT (channel, openid) DO NOTHING"
     )
     values = [field.to_db_value(getattr(fresh, name), fresh) for name, _, field in columns]
-    await db.execute_query(sql, values)
+    await _execute(db, sql, values)
     conversation = await load_conversation(channel, openid)
     if conversation is None:  # inserted, here or by the other request: it cannot be missing
         raise RuntimeError(f"conversation of {channel}:{openid[:6]}… vanished after its insert")

@@ -212,7 +212,7 @@ class Store(abc.ABC):
         """Take lock ``name`` for ``token`` within ``wait`` seconds; False on timeout.
 
         ``claim`` is set (if absent) with the first attempt, and ``claim.claimed()`` called
-        before any wait; AlreadyClaimed if its key existed. If cancelled or failing, the
+        before any wait; AlreadyClaimed if its key holds another value. If cancelled or failing, the
         implementation must not leave the lock held or a place in its queue behind.
         """
 
