@@ -26,7 +26,7 @@ from tortoise.transactions import in_transaction
 from bot import engine_texts as T
 from bot import metrics
 from bot.flows import Flow, Step, StepKind
-from bot.messages import Answer, HandOver, Inbound, TextReply
+from bot.messages import Answer, HandOver, Inbound, Reply, TextReply
 from bot.outbox import utcnow
 from bot.services import Services
 from bot.validators import Invalid
@@ -143,6 +143,22 @@ class Turn:
     order: Order
     answers: dict[str, str]
     writing: Callable[[], Awaitable[None]] = field(default=_in_transaction_already)
+    committed: list[Callable[[], Awaitable[list[Reply]]]] = field(default_factory=list)
+
+    def after_commit(self, work: Callable[[], Awaitable[list[Reply]]]) -> None:
+        """Run ``work`` once the turn's writes are committed; its replies follow the answer.
+
+        For calls to outside services that must not happen for a turn that is then rolled
+        back (a prepay for an order that the database would not know as submitted).
+        """
+        self.committed.append(work)
+
+    async def run_after_commit(self, answer: Answer) -> Answer:
+        """The work registered by ``after_commit``, in order; its replies added to ``answer``."""
+        for work in self.committed:
+            answer.replies.extend(await work())
+        self.committed.clear()
+        return answer
 
     def set_answer(self, step: Step, value: str) -> None:
         """Record an answer (encrypted when the step is sensitive)."""
@@ -346,7 +362,7 @@ class Engine:
             answer = await self._turn(turn, inbound)
             _remember(conversation, mark)
             await save_turn(draft, conversation)
-            return answer
+        return await turn.run_after_commit(answer) if turn.committed else answer
 
     def _repeated(self, conversation: Conversation, draft: Order | None) -> Answer:
         """The answer to a message applied already: where the user is now."""
@@ -437,11 +453,12 @@ class Engine:
                 message = signal.text
             except Invalid as exc:
                 return FormStep(self.view(turn), exc.reason)
-            if self.current_step(turn) is None:
-                completed = await self._complete(turn)
-                message = "\n".join(r.text for r in completed.replies if isinstance(r, TextReply))
+            completed = await self._complete(turn) if self.current_step(turn) is None else None
             await save_turn(draft, conversation)
-            return FormStep(self.view(turn), "", message)
+        if completed is not None:
+            await turn.run_after_commit(completed)
+            message = "\n".join(r.text for r in completed.replies if isinstance(r, TextReply))
+        return FormStep(self.view(turn), "", message)
 
     def _reached(self, turn: Turn, step: Step) -> bool:
         """Whether the form got as far as ``step`` (uploads: as far as the first upload)."""

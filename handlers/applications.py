@@ -173,7 +173,8 @@ async def _submit(turn: Turn) -> Answer:
     text = SUBMITTED.format(
         order_no=order.order_no, source=source, title=turn.flow.title, years=years, amount=shown
     )
-    answer = Answer([TextReply(text)])
     if turn.conversation.channel != MP_CHANNEL:  # the mini-program pays through its own API
-        answer.replies.extend(await payment_replies(turn.services, order, order.owner_openid))
-    return answer
+        # After the commit: a prepay for a submission that is then rolled back would leave
+        # WeChat Pay holding this out_trade_no with a body the retried submission cannot repeat.
+        turn.after_commit(lambda: payment_replies(turn.services, order, order.owner_openid))
+    return Answer([TextReply(text)])

@@ -8,12 +8,15 @@ first write, so a failure part-way leaves the draft as it was before the message
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import sqlite3
 
+import asyncpg
 import pytest
 
 from bot.engine import Engine, Turn
 from bot.flows import Flow, Step, StepKind
-from bot.messages import Answer, Inbound, TextReply
+from bot.messages import Answer, Inbound, Reply, TextReply
 from bot.services import Services
 from models.orders import Conversation, Order, OrderStatus
 
@@ -76,6 +79,55 @@ async def test_a_turn_failing_after_its_first_write_leaves_the_draft_as_it_was(
     answer = await engine.handle("wechat", "o-writes", text("o-writes", "确认", 2))
     assert answer is not None and answer.replies[-1].text == "已提交"  # type: ignore[union-attr]
     assert (await Order.get(owner_openid="o-writes")).status is OrderStatus.SUBMITTED
+
+
+async def committed_status(database_url: str, order_no: str) -> str:
+    """The order's status as another connection sees it: only what was committed."""
+    query = "SELECT status FROM orders WHERE order_no = {}"
+    if database_url.startswith("sqlite://"):
+        with contextlib.closing(sqlite3.connect(database_url.removeprefix("sqlite://"))) as db:
+            return str(db.execute(query.format("?"), (order_no,)).fetchone()[0])
+    connection = await asyncpg.connect(database_url)
+    try:
+        return str(await connection.fetchval(query.format("$1"), order_no))
+    finally:
+        await connection.close()
+
+
+async def test_work_after_the_commit_runs_only_for_a_committed_turn(
+    services: Services, database_url: str
+) -> None:
+    """A completion's call to an outside service (the prepay) is made once the submission is
+    committed, and never for a turn that is rolled back; its replies follow the answer."""
+    seen: list[str] = []
+    fail = True
+
+    async def submit(turn: Turn) -> Answer:
+        turn.order.status = OrderStatus.SUBMITTED
+        await turn.order.save()
+        order_no = turn.order.order_no
+
+        async def prepay() -> list[Reply]:
+            seen.append(await committed_status(database_url, order_no))
+            return [TextReply("付款码")]
+
+        turn.after_commit(prepay)
+        if fail:
+            raise SubmitFails
+        return Answer([TextReply("已提交")])
+
+    engine = Engine(services, {"org": FLOW}, on_complete=submit)
+    await engine.start("wechat", "o-after", "org")
+    await engine.handle("wechat", "o-after", text("o-after", "张三", 1))
+    with pytest.raises(SubmitFails):
+        await engine.handle("wechat", "o-after", text("o-after", "确认", 2))
+    assert seen == []  # rolled back: no prepay for a submission the database does not know
+
+    fail = False
+    answer = await engine.handle("wechat", "o-after", text("o-after", "确认", 2))
+    assert answer is not None
+    assert [r.text for r in answer.replies] == ["已提交", "付款码"]  # type: ignore[union-attr]
+    assert seen == ["submitted"]
 
 
 async def test_a_plain_answer_is_kept_without_a_transaction(services: Services) -> None:
