@@ -7,6 +7,7 @@ import argparse
 import asyncio
 import contextlib
 import dataclasses
+import gc
 import signal
 import sys
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
@@ -71,6 +72,7 @@ async def _serve(settings: Settings, run_worker: bool) -> None:
     await site.start()
     url = f"http://{settings.server.host}:{settings.server.port}"
     log.info("certdesk listening", extra={"url": url, "worker": run_worker})
+    settle_heap()
     if settings.server.dev:
         print(
             f"certdesk is running in development mode at {url} "
@@ -98,6 +100,7 @@ async def _worker(settings: Settings) -> None:
     stop = asyncio.Event()
     worker = Worker(services)
     task = asyncio.create_task(worker.run(stop))
+    settle_heap()
     try:
         await _until_signalled()
     finally:
@@ -119,6 +122,25 @@ async def _with_db(settings: Settings, action: Callable[[], Awaitable[None]]) ->
         await action()
     finally:
         await close_db()
+
+
+GC_YOUNG_THRESHOLD = 10_000
+"""Allocations (net of frees) between two young-generation collections; Python's default, 700,
+ran one about every three requests (~1% of a webhook step's CPU). Most objects here are freed by
+reference counting, so the young generation rarely reaches 10,000."""
+
+
+def settle_heap() -> None:
+    """Once a long-lived process has started: move everything built so far (modules, the app,
+    ORM metadata, ~300,000 objects) out of the collector's sight, and collect the young
+    generation less often.
+
+    A full collection walked all of those objects and stopped every request for 60-70 ms (the
+    webhook's p99); with them frozen it takes about 5 ms.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
 
 
 def _run_server(main: Coroutine[Any, Any, None]) -> None:
