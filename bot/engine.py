@@ -38,6 +38,7 @@ from models.orders import (
     create_conversation,
     load_conversation,
     save_is_one_statement,
+    save_new_draft,
     save_turn,
 )
 
@@ -299,8 +300,12 @@ class Engine:
         draft it has just begun.
         """
         flow = self.flows[flow_code]
-        async with in_transaction():
-            conversation = await self._conversation(channel, openid)
+        # Each way through writes one statement at most on PostgreSQL: no transaction there.
+        async with TurnWrites():
+            # A new user's conversation is inserted with the new draft.
+            conversation = await load_conversation(channel, openid) or Conversation(
+                channel=channel, openid=openid
+            )
             if choice is not None:
                 mark = message_mark(choice)
                 if mark in _recent(conversation):
@@ -872,7 +877,7 @@ class Engine:
             for key, value in (preset or {}).items()
             if key in flow.steps_by_key and flow.step(key).choice_for(value) is not None
         }
-        order = await Order.create(
+        order = Order(
             order_no=new_order_no(),
             kind=flow.code,
             owner_openid=openid,
@@ -881,10 +886,9 @@ class Engine:
             answers=answers,
             project=answers.get("project", ""),
         )
-        conversation.order = order
         conversation.step = None
         conversation.awaiting = None
         conversation.editing = False
         conversation.history = []
-        await conversation.save()
+        await save_new_draft(order, conversation)
         return order

@@ -239,6 +239,79 @@ async def save_turn(order: Order, conversation: Conversation) -> None:
     await _execute(db, sql, [*order_values, order.pk, *conversation_values, conversation.pk])
 
 
+DRAFT_START = ("order_id", "step", "awaiting", "editing", "history", "recent_messages")
+"""The conversation's columns a new draft sets (besides ``updated_at``)."""
+
+
+async def save_new_draft(order: Order, conversation: Conversation) -> None:
+    """Insert ``order`` (a new draft, not yet saved) and make it ``conversation``'s, whether or
+    not the conversation is in the database yet: a new user's first choice inserts it, and one
+    inserted meanwhile by another request of the same user takes the draft.
+
+    One statement on PostgreSQL (the order's INSERT in a data-modifying CTE, the conversation's
+    upsert), atomic without a transaction; elsewhere the order is saved first, in the caller's
+    transaction.
+    """
+    db = Conversation._meta.db
+    one_statement = save_is_one_statement(db)
+    if not one_statement:
+        await order.save()
+    columns = _columns_of(Conversation)
+    order_columns = _columns_of(Order) if one_statement else []
+    marks = iter(parameter_marks(db.capabilities.dialect, len(columns) + len(order_columns)))
+    values: list[Any] = []
+    inserted: list[str] = []
+    for name, column, field in columns:
+        if column == "order_id" and one_statement:
+            inserted.append('(SELECT "id" FROM new_order)')
+            continue
+        value = order.pk if column == "order_id" else getattr(conversation, name)
+        values.append(field.to_db_value(value, conversation))
+        inserted.append(next(marks))
+    sql = (
+        # column names come from the models; the values are parameters
+        f"INSERT INTO conversation ({_names(columns)}) "  # noqa: S608
+        f"VALUES ({', '.join(inserted)}) "
+        f'ON CONFLICT ("channel", "openid") DO UPDATE SET {_taken_over(conversation)} '
+        'RETURNING "id", "order_id"'
+    )
+    if one_statement:  # numbered parameters: the order's follow the conversation's
+        values += [
+            field.to_db_value(getattr(order, name), order) for name, _, field in order_columns
+        ]
+        order_marks = ", ".join(next(marks) for _ in order_columns)
+        sql = (
+            f"WITH new_order AS (INSERT INTO orders ({_names(order_columns)}) "  # noqa: S608
+            f'VALUES ({order_marks}) RETURNING "id") {sql}'
+        )
+    row = await _fetch_row(db, sql, values)
+    if row is None:  # an upsert returns its row
+        raise RuntimeError(f"conversation of {conversation.channel} vanished in its upsert")
+    conversation.pk = row["id"]
+    order.pk = row["order_id"]
+    order._saved_in_db = conversation._saved_in_db = True
+    conversation.order = order
+    _snapshot(order)
+    _snapshot(conversation)
+
+
+def _names(columns: list[tuple[str, str, Any]]) -> str:
+    return ", ".join(f'"{column}"' for _, column, _ in columns)
+
+
+def _taken_over(conversation: Conversation) -> str:
+    """The upsert's assignments: the columns a new draft sets, and any other the caller changed
+    on a conversation it loaded (a new one's other columns keep what the database has)."""
+    updated = {*DRAFT_START, "updated_at"}
+    if getattr(conversation, LOADED, None) is not None:
+        updated |= {column for _, column, _ in _changed(conversation)}
+    return ", ".join(
+        f'"{column}" = EXCLUDED."{column}"'
+        for _, column, _ in _columns_of(Conversation)
+        if column in updated - {"channel", "openid"}
+    )
+
+
 # The two statements of every chat turn go straight to asyncpg on PostgreSQL (a transaction's
 # connection under its lock, as Tortoise does, or the pool): Tortoise's wrapper around each query
 # (connection lookup, pool wrapper, exception translation) cost a fifth of their CPU. Its

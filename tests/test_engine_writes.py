@@ -13,12 +13,13 @@ import sqlite3
 
 import asyncpg
 import pytest
+from tortoise.transactions import in_transaction
 
-from bot.engine import Engine, Turn
+from bot.engine import Engine, Turn, new_order_no
 from bot.flows import Flow, Step, StepKind
 from bot.messages import Answer, Inbound, Reply, TextReply
 from bot.services import Services
-from models.orders import Conversation, Order, OrderStatus
+from models.orders import Conversation, Order, OrderStatus, save_new_draft
 
 FLOW = Flow(
     code="org",
@@ -207,3 +208,37 @@ async def test_first_messages_of_a_new_user_at_once_share_one_conversation(
     assert conversation.history == [] and conversation.editing is False
     assert conversation.order_id is not None  # type: ignore[attr-defined]
     assert second is None or second.order_no == first.order_no
+
+
+async def test_a_new_users_choice_inserts_the_conversation_with_its_draft(
+    services: Services,
+) -> None:
+    engine = Engine(services, {"org": FLOW})
+    answer = await engine.start("wechat", "o-first", "org")
+    assert "姓名" in answer.replies[-1].text  # type: ignore[union-attr]
+    conversation = await Conversation.get(channel="wechat", openid="o-first")
+    draft = await Order.get(owner_openid="o-first")
+    assert conversation.order_id == draft.id  # type: ignore[attr-defined]
+    assert draft.status is OrderStatus.DRAFT and draft.kind == "org"
+    answer = await engine.start("wechat", "o-first", "org")  # chosen again: resume or restart
+    assert "继续" in answer.replies[-1].text  # type: ignore[union-attr]
+    assert await Order.filter(owner_openid="o-first").count() == 1
+
+
+async def test_a_conversation_inserted_meanwhile_takes_the_new_draft_and_keeps_its_own_columns(
+    services: Services,
+) -> None:
+    """The first choice of a user whose conversation another request inserted after this one
+    looked (the mini-program has no per-user lock): the draft goes to that conversation, whose
+    UnionID is kept."""
+    engine = Engine(services, {"org": FLOW})
+    seen_before = Conversation(channel="wechat", openid="o-race")  # no row when it looked
+    await engine.link("wechat", "o-race", "u-race")  # the other request inserts the row
+    draft = Order(order_no=new_order_no(), kind="org", owner_openid="o-race", answers={})
+    async with in_transaction():
+        await save_new_draft(draft, seen_before)
+    stored = await Conversation.get(channel="wechat", openid="o-race")
+    assert stored.id == seen_before.pk
+    assert stored.order_id == draft.pk  # type: ignore[attr-defined]
+    assert stored.unionid == "u-race"
+    assert (await Order.get(id=draft.pk)).owner_openid == "o-race"
