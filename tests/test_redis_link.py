@@ -94,6 +94,69 @@ async def test_a_server_that_does_not_answer_fails_the_call_after_the_timeout() 
         await server.wait_closed()
 
 
+async def _breaking_proxy(breaks: int) -> tuple[asyncio.Server, int]:
+    """Relays to the real Redis; its first ``breaks`` connections drop after Redis has run
+    what was sent but before its reply is passed on (a connection lost at the worst moment)."""
+    redis_address = address_of(REDIS_URL)
+    dropped = 0
+
+    async def relay(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal dropped
+        upstream_reader, upstream = await asyncio.open_connection(
+            redis_address.host, redis_address.port
+        )
+        try:
+            while data := await reader.read(65536):
+                upstream.write(data)
+                reply = await upstream_reader.read(65536)  # Redis has run the command
+                if dropped < breaks:
+                    dropped += 1
+                    return  # closed without the reply
+                writer.write(reply)
+                await writer.drain()
+        except ConnectionError:
+            pass
+        finally:
+            upstream.close()
+            writer.close()
+
+    server = await asyncio.start_server(relay, "127.0.0.1", 0)
+    return server, server.sockets[0].getsockname()[1]
+
+
+async def test_a_command_that_must_not_run_twice_is_not_sent_again_after_a_break() -> None:
+    """A counter (the rate limits) is not counted twice, and a set-if-absent does not answer
+    "already there" for its own value, when the connection breaks after Redis ran them; a
+    plain read is retried on a new connection."""
+    server, port = await _breaking_proxy(breaks=3)
+    prefix = f"certdesk-test:{uuid.uuid4().hex[:8]}:"
+    store = RedisStore(f"redis://127.0.0.1:{port}/0", prefix)
+    direct = RedisStore(REDIS_URL, prefix)
+    try:
+        with pytest.raises(StoreUnavailable):
+            await store.incr("counter", ttl=60)
+        assert await direct.get("counter") == b"1"  # it ran once, and only once
+        with pytest.raises(StoreUnavailable):
+            await store.incr("counter")
+        assert await direct.get("counter") == b"2"
+        with pytest.raises(StoreUnavailable):
+            await store.set_if_absent("mark", "mine", ttl=60)
+        assert await direct.get("mark") == b"mine"
+        assert await store.get("mark") == b"mine"  # no more breaks: answered directly
+        await direct.set("other", "value", ttl=60)
+        server_breaks_again, port_again = await _breaking_proxy(breaks=1)
+        retrying = RedisStore(f"redis://127.0.0.1:{port_again}/0", prefix)
+        try:
+            assert await retrying.get("other") == b"value"  # broke once, sent again
+        finally:
+            await retrying.close()
+            server_breaks_again.close()
+    finally:
+        await store.close()
+        await direct.close()
+        server.close()
+
+
 async def test_nothing_listening_is_a_link_error_and_a_store_unavailable() -> None:
     link = RedisLink(Address(port=1), timeout=0.5, connect_timeout=0.5)
     with pytest.raises(LinkError):

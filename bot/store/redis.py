@@ -209,9 +209,9 @@ class RedisStore(Store):
             url, socket_timeout=socket_timeout, socket_connect_timeout=connect_timeout
         )
 
-    async def _call(self, *args: Arg) -> Any:
+    async def _call(self, *args: Arg, retry: bool = True) -> Any:
         with _translated():
-            return await self._link.call(*args)
+            return await self._link.call(*args, retry=retry)
 
     async def _run(self, script: Script, keys: Sequence[str], args: Sequence[Arg]) -> Any:
         with _translated():
@@ -246,7 +246,9 @@ class RedisStore(Store):
     async def set_if_absent(self, key: str, value: bytes | str, ttl: float | None = None) -> bool:
         """Set ``key`` only if it does not exist; True if it was set."""
         check_ttl(ttl)
-        return await self._call(*_set_command(self._key(key), value, ttl), "NX") is not None
+        # Not sent again after a break: a retry would find its own value and answer False.
+        command = (*_set_command(self._key(key), value, ttl), "NX")
+        return await self._call(*command, retry=False) is not None
 
     async def delete(self, key: str) -> bool:
         """Remove ``key``; True if a key was removed."""
@@ -257,7 +259,7 @@ class RedisStore(Store):
         check_ttl(ttl)
         full_key = self._key(key)
         if ttl is None:
-            return int(await self._call("INCRBY", full_key, amount))
+            return int(await self._call("INCRBY", full_key, amount, retry=False))
         # MULTI: create the counter at 0 with its expiry unless it exists, then add.
         with _translated():
             *_queued, results = await self._link.pipeline(
@@ -266,7 +268,8 @@ class RedisStore(Store):
                     ("SET", full_key, 0, "PX", _ms(ttl), "NX"),
                     ("INCRBY", full_key, amount),
                     ("EXEC",),
-                ]
+                ],
+                retry=False,  # counted once, or the caller hears that it may have been
             )
             _created, value = results
             if isinstance(value, ReplyError):
@@ -334,7 +337,7 @@ class RedisStore(Store):
 
     async def publish(self, channel: str, message: bytes | str) -> int:
         """Publish ``message`` on ``channel``; the number of subscribers that received it."""
-        return int(await self._call("PUBLISH", self._key(channel), encode(message)))
+        return int(await self._call("PUBLISH", self._key(channel), encode(message), retry=False))
 
     @contextlib.asynccontextmanager
     async def subscribe(self, channel: str) -> AsyncIterator[AsyncIterator[bytes]]:

@@ -10,8 +10,10 @@ the webhook's hot path a command costs about half the CPU.
   when it comes, so the stream never falls out of step and no cancellation is lost.
 - A reply that takes longer than ``timeout`` seconds means the connection is broken: it is
   closed and every command waiting on it fails with ``LinkError``; the next command opens a
-  new connection. A command that fails because the connection broke is retried once on a new
-  one (a Redis restart breaks every connection); the caller's ``timeout`` is not retried.
+  new connection. A command that fails because the connection broke after it was written is
+  retried once on a new one (a Redis restart breaks every connection), unless its caller says
+  it must not run twice (``retry=False``: INCRBY, SET NX, PUBLISH): the command may have run
+  before the break, so it fails with ``LinkError``. A reply timeout is never retried.
 - Error replies (``-ERR ...``) are raised as ``ReplyError``.
 
 Replies are parsed by hiredis (C). Commands that take over a connection (SUBSCRIBE, blocking
@@ -178,9 +180,9 @@ class RedisLink:
         self._protocol: _Protocol | None = None
         self._connecting: asyncio.Future[_Protocol] | None = None
 
-    async def call(self, *args: Arg) -> Any:
-        """Send one command and return its reply."""
-        (reply,) = await self.pipeline([args])
+    async def call(self, *args: Arg, retry: bool = True) -> Any:
+        """Send one command and return its reply; ``retry``: see ``pipeline``."""
+        (reply,) = await self.pipeline([args], retry=retry)
         return reply
 
     async def run(self, script: Script, keys: Sequence[Arg], args: Sequence[Arg]) -> Any:
@@ -192,9 +194,13 @@ class RedisLink:
                 raise
             return await self.call("EVAL", script.source, len(keys), *keys, *args)
 
-    async def pipeline(self, commands: Sequence[Sequence[Arg]]) -> list[Any]:
+    async def pipeline(self, commands: Sequence[Sequence[Arg]], *, retry: bool = True) -> list[Any]:
         """Send commands back to back (nothing from other callers between them) and return
-        their replies in order; a command's error reply is raised after all have answered."""
+        their replies in order; a command's error reply is raised after all have answered.
+
+        ``retry=False`` for commands that must not run twice: when the connection breaks after
+        they were written they fail with ``LinkError`` instead of being sent again.
+        """
         packed = [_pack(command) for command in commands]
         for attempt in (1, 2):
             protocol = await self._connected()
@@ -205,7 +211,7 @@ class RedisLink:
             results = await _replies(futures)
             lost = [r for r in results if isinstance(r, LinkError)]
             if lost:
-                if attempt == 1 and not isinstance(lost[0], ReplyTimeout):
+                if attempt == 1 and retry and not isinstance(lost[0], ReplyTimeout):
                     continue
                 raise lost[0]
             for result in results:
