@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from bot import engine_texts as T
@@ -113,10 +114,12 @@ class TurnWrites:
     def __init__(self) -> None:
         self._stack = contextlib.AsyncExitStack()
         self._open = False
+        self.db: BaseDBAsyncClient = Conversation._meta.db
+        """The connection the turn's statements go to (the transaction's once it is open)."""
 
     async def __aenter__(self) -> TurnWrites:
         await self._stack.__aenter__()
-        if not save_is_one_statement():
+        if not save_is_one_statement(self.db):
             await self.begin()
         return self
 
@@ -126,7 +129,7 @@ class TurnWrites:
     async def begin(self) -> None:
         """Open the transaction (once): call before anything else is written."""
         if not self._open:
-            await self._stack.enter_async_context(in_transaction())
+            self.db = await self._stack.enter_async_context(in_transaction())
             self._open = True
 
 
@@ -301,9 +304,9 @@ class Engine:
         """
         flow = self.flows[flow_code]
         # Each way through writes one statement at most on PostgreSQL: no transaction there.
-        async with TurnWrites():
+        async with TurnWrites() as writes:
             # A new user's conversation is inserted with the new draft.
-            conversation = await load_conversation(channel, openid) or Conversation(
+            conversation = await load_conversation(channel, openid, writes.db) or Conversation(
                 channel=channel, openid=openid
             )
             if choice is not None:
@@ -348,7 +351,7 @@ class Engine:
     async def handle(self, channel: str, openid: str, inbound: Inbound) -> Answer | None:
         """Feed a message to the user's draft; None when the user has no draft in progress."""
         async with TurnWrites() as writes:
-            conversation = await self._conversation(channel, openid)
+            conversation = await self._conversation(channel, openid, writes.db)
             if conversation.awaiting and conversation.awaiting.startswith(HANDED_TO):
                 return None  # another handler (order query) has the user's attention
             if conversation.awaiting and conversation.awaiting.startswith("resume:"):
@@ -366,7 +369,7 @@ class Engine:
             turn.writing = writes.begin
             answer = await self._turn(turn, inbound)
             _remember(conversation, mark)
-            await save_turn(draft, conversation)
+            await save_turn(draft, conversation, writes.db)
         return await turn.run_after_commit(answer) if turn.committed else answer
 
     def _repeated(self, conversation: Conversation, draft: Order | None) -> Answer:
@@ -802,13 +805,15 @@ class Engine:
 
     # -- persistence ----------------------------------------------------------------------------
 
-    async def _conversation(self, channel: str, openid: str) -> Conversation:
+    async def _conversation(
+        self, channel: str, openid: str, db: BaseDBAsyncClient | None = None
+    ) -> Conversation:
         """The user's conversation with its draft, in one query.
 
         Messages of one user are serialised by the channel's per-user lock, so no row lock
         is taken here.
         """
-        conversation = await load_conversation(channel, openid)
+        conversation = await load_conversation(channel, openid, db)
         if conversation is None:
             conversation = await create_conversation(channel, openid)
         return conversation

@@ -115,13 +115,16 @@ def _conversation_sql(dialect: str) -> str:
     )
 
 
-async def load_conversation(channel: str, openid: str) -> Conversation | None:
+async def load_conversation(
+    channel: str, openid: str, db: BaseDBAsyncClient | None = None
+) -> Conversation | None:
     """The user's conversation with its order, in one query on the hot path of every message.
 
     Equivalent to ``Conversation.filter(...).select_related("order").first()`` without the
-    cost of building the query each time.
+    cost of building the query each time. ``db``: the models' connection, when the caller has
+    it already (each lookup goes through Tortoise's context and loop checks).
     """
-    db = Conversation._meta.db
+    db = db or Conversation._meta.db
     dialect = db.capabilities.dialect
     row = await _fetch_row(db, _conversation_sql(dialect), [channel, openid])
     if row is None:
@@ -214,14 +217,17 @@ def save_is_one_statement(db: BaseDBAsyncClient | None = None) -> bool:
     return bool(db.capabilities.dialect == "postgres")
 
 
-async def save_turn(order: Order, conversation: Conversation) -> None:
+async def save_turn(
+    order: Order, conversation: Conversation, db: BaseDBAsyncClient | None = None
+) -> None:
     """Save a turn's draft and conversation: the columns the turn changed (with ``updated_at``),
     so a column changed meanwhile by someone else (staff, the mini-program) is not overwritten.
 
     One statement on PostgreSQL (a data-modifying CTE: one round trip on every message's hot
-    path, atomic by itself); two saves on other databases.
+    path, atomic by itself); two saves on other databases. ``db``: as for
+    ``load_conversation``.
     """
-    db = Conversation._meta.db
+    db = db or Conversation._meta.db
     if not save_is_one_statement(db):
         for instance in (order, conversation):
             await instance.save(update_fields=[attribute for attribute, *_ in _changed(instance)])
