@@ -8,7 +8,8 @@ draft is active and where in its flow the user is.
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+import operator
+from collections.abc import Callable, Mapping
 from enum import StrEnum
 from functools import cache
 from typing import Any, cast
@@ -95,17 +96,13 @@ class Conversation(Model):
         unique_together = (("channel", "openid"),)
 
 
-ORDER_PREFIX = "o__"
-
-
 @cache
 def _conversation_sql(dialect: str) -> str:
-    """One SELECT of a conversation joined with its order (built once per dialect)."""
-    own = [f'c."{column}"' for column in Conversation._meta.fields_db_projection.values()]
-    joined = [
-        f'o."{column}" AS "{ORDER_PREFIX}{column}"'
-        for column in Order._meta.fields_db_projection.values()
-    ]
+    """One SELECT of a conversation joined with its order (built once per dialect): the
+    conversation's columns first, then the order's (renamed: SQLite's rows are dicts), each in
+    ``_columns_with_key`` order."""
+    own = [f'c."{column}"' for _, column in _columns_with_key(Conversation)]
+    joined = [f'o."{column}" AS "o__{column}"' for _, column in _columns_with_key(Order)]
     first, second = parameter_marks(dialect, 2)
     # column names come from the models; the values are parameters
     return (
@@ -113,6 +110,24 @@ def _conversation_sql(dialect: str) -> str:
         f'LEFT JOIN orders o ON o."id" = c."order_id" '
         f'WHERE c."channel" = {first} AND c."openid" = {second}'
     )
+
+
+@cache
+def _columns_with_key(model: type[Model]) -> tuple[tuple[str, str], ...]:
+    """(attribute, column) of every column of ``model``, its key included."""
+    return tuple(model._meta.fields_db_projection.items())
+
+
+@cache
+def _column_names(model: type[Model]) -> tuple[str, ...]:
+    """The names of ``_columns_with_key``'s columns (what ``_init_from_db`` is given)."""
+    return tuple(column for _, column in _columns_with_key(model))
+
+
+@cache
+def _key_position(model: type[Model]) -> int:
+    """Where the primary key is among ``_columns_with_key``."""
+    return [attribute for attribute, _ in _columns_with_key(model)].index(model._meta.pk_attr)
 
 
 async def load_conversation(
@@ -129,14 +144,14 @@ async def load_conversation(
     row = await _fetch_row(db, _conversation_sql(dialect), [channel, openid])
     if row is None:
         return None
-    conversation_columns = {k: v for k, v in row.items() if not k.startswith(ORDER_PREFIX)}
-    conversation = Conversation._init_from_db(**conversation_columns)
-    if row[ORDER_PREFIX + "id"] is not None:
-        order_columns = {
-            k[len(ORDER_PREFIX) :]: v for k, v in row.items() if k.startswith(ORDER_PREFIX)
-        }
-        conversation.order = Order._init_from_db(**order_columns)
-        _snapshot(conversation.order)
+    values = tuple(row.values())
+    own = _column_names(Conversation)
+    conversation = Conversation._init_from_db(**dict(zip(own, values, strict=False)))
+    order_values = values[len(own) :]
+    if order_values[_key_position(Order)] is not None:  # the join found the order
+        order = Order._init_from_db(**dict(zip(_column_names(Order), order_values, strict=True)))
+        conversation.order = order
+        _snapshot(order)
     _snapshot(conversation)
     return conversation
 
@@ -176,26 +191,44 @@ def _columns_of(model: type[Model]) -> list[tuple[str, str, Any]]:
     ]
 
 
+@cache
+def _column_values(model: type[Model]) -> Callable[[Model], tuple[Any, ...]]:
+    """The values of an instance's ``_columns_of`` columns as a tuple, read in one call."""
+    return operator.attrgetter(*(attribute for attribute, _, _ in _columns_of(model)))
+
+
+@cache
+def _json_positions(model: type[Model]) -> tuple[int, ...]:
+    """Where in ``_column_values`` the JSON columns are (a turn may change them in place)."""
+    return tuple(
+        index
+        for index, (_, _, field) in enumerate(_columns_of(model))
+        if isinstance(field, fields.JSONField)
+    )
+
+
 def _snapshot(instance: Model) -> None:
     """Remember the column values of a loaded instance, so ``save_turn`` writes only what the
-    turn changed (lists and dicts are copied: a turn may change them in place)."""
-    values = {}
-    for attribute, _column, _field in _columns_of(type(instance)):
-        value = getattr(instance, attribute)
-        values[attribute] = copy.copy(value) if isinstance(value, dict | list) else value
+    turn changed (JSON values are copied: a turn may change them in place)."""
+    model = type(instance)
+    values = list(_column_values(model)(instance))
+    for index in _json_positions(model):
+        values[index] = copy.copy(values[index])
     setattr(instance, LOADED, values)
 
 
 def _changed(instance: Model) -> list[tuple[str, str, Any]]:
     """The columns of ``instance`` changed since ``load_conversation`` loaded it (all of them
     if it did not), ``auto_now`` stamps always."""
-    loaded: dict[str, Any] | None = getattr(instance, LOADED, None)
+    model = type(instance)
+    loaded: list[Any] | None = getattr(instance, LOADED, None)
+    if loaded is None:
+        return list(_columns_of(model))
+    now = _column_values(model)(instance)
     return [
-        (attribute, column, field)
-        for attribute, column, field in _columns_of(type(instance))
-        if loaded is None
-        or getattr(field, "auto_now", False)
-        or loaded[attribute] != getattr(instance, attribute)
+        column
+        for column, before, after in zip(_columns_of(model), loaded, now, strict=True)
+        if before != after or getattr(column[2], "auto_now", False)
     ]
 
 
