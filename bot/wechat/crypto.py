@@ -9,10 +9,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import secrets
 import time
 
 from wechatpy.crypto import PrpCrypto
+
+from bot.unique import random_bytes
 
 TIMESTAMP_WINDOW = 300  # seconds either side of now
 
@@ -49,10 +50,11 @@ def check_timestamp(
 
 
 class _PrpCrypto(PrpCrypto):  # type: ignore[misc]
-    """wechatpy's cipher with a random prefix from ``secrets`` instead of ``random.sample``."""
+    """wechatpy's cipher with a random prefix from the OS's CSPRNG (``random_bytes``) instead
+    of ``random.sample``."""
 
-    def get_random_string(self) -> str:
-        return secrets.token_urlsafe(12)[:16]
+    def get_random_string(self) -> bytes:
+        return random_bytes(16)
 
 
 class MessageCrypto:
@@ -83,7 +85,7 @@ class MessageCrypto:
     def encrypt(self, xml: str, timestamp: str | None = None, nonce: str | None = None) -> str:
         """Wrap a reply in the encrypted envelope WeChat expects in safe mode."""
         timestamp = timestamp or str(int(time.time()))
-        nonce = nonce or secrets.token_hex(5)
+        nonce = nonce or random_bytes(5).hex()
         encrypted = self._prp.encrypt(xml, self.app_id)
         if isinstance(encrypted, bytes):
             encrypted = encrypted.decode("ascii")
