@@ -10,7 +10,7 @@ import asyncpg
 from tortoise import BaseDBAsyncClient, Tortoise
 from tortoise.backends.base.config_generator import expand_db_url
 
-from models import MODEL_MODULES
+from models import MODEL_MODULES, statements
 
 MIGRATIONS_ROOT = Path(__file__).resolve().parent.parent / "models" / "migrations"
 APP = "models"
@@ -83,6 +83,7 @@ async def init_db(url: str, pool_max_size: int = 10) -> None:
 
 async def close_db() -> None:
     """Close every connection opened by :func:`init_db`."""
+    await statements.give_back()
     await Tortoise.close_connections()
 
 

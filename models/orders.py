@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import copy
 import operator
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from enum import StrEnum
 from functools import cache
-from typing import Any, cast
+from typing import Any
 
 from tortoise import fields
-from tortoise.backends.asyncpg.client import AsyncpgDBClient, TransactionWrapper
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.models import Model
 
 from models import parameter_marks
+from models.statements import execute, fetch_row
 
 
 def answer_context(order_no: str, key: str) -> str:
@@ -141,7 +141,7 @@ async def load_conversation(
     """
     db = db or Conversation._meta.db
     dialect = db.capabilities.dialect
-    row = await _fetch_row(db, _conversation_sql(dialect), [channel, openid])
+    row = await fetch_row(db, _conversation_sql(dialect), [channel, openid])
     if row is None:
         return None
     values = tuple(row.values())
@@ -170,7 +170,7 @@ async def create_conversation(channel: str, openid: str) -> Conversation:
         "ON CONFLICT (channel, openid) DO NOTHING"
     )
     values = [field.to_db_value(getattr(fresh, name), fresh) for name, _, field in columns]
-    await _execute(db, sql, values)
+    await execute(db, sql, values)
     conversation = await load_conversation(channel, openid)
     if conversation is None:  # inserted, here or by the other request: it cannot be missing
         raise RuntimeError(f"conversation of {channel}:{openid[:6]}… vanished after its insert")
@@ -275,7 +275,7 @@ async def save_turn(
         f'WHERE "id" = ${next_param - 1}) '
         f'UPDATE conversation SET {", ".join(conversation_set)} WHERE "id" = ${last}'
     )
-    await _execute(db, sql, [*order_values, order.pk, *conversation_values, conversation.pk])
+    await execute(db, sql, [*order_values, order.pk, *conversation_values, conversation.pk])
 
 
 DRAFT_START = ("order_id", "step", "awaiting", "editing", "history", "recent_messages")
@@ -323,7 +323,7 @@ async def save_new_draft(order: Order, conversation: Conversation) -> None:
             f"WITH new_order AS (INSERT INTO orders ({_names(order_columns)}) "  # noqa: S608
             f'VALUES ({order_marks}) RETURNING "id") {sql}'
         )
-    row = await _fetch_row(db, sql, values)
+    row = await fetch_row(db, sql, values)
     if row is None:  # an upsert returns its row
         raise RuntimeError(f"conversation of {conversation.channel} vanished in its upsert")
     conversation.pk = row["id"]
@@ -349,34 +349,3 @@ def _taken_over(conversation: Conversation) -> str:
         for _, column, _ in _columns_of(Conversation)
         if column in updated - {"channel", "openid"}
     )
-
-
-# The two statements of every chat turn go straight to asyncpg on PostgreSQL (a transaction's
-# connection under its lock, as Tortoise does, or the pool): Tortoise's wrapper around each query
-# (connection lookup, pool wrapper, exception translation) cost a fifth of their CPU. Its
-# translation only renames syntax, data and integrity errors, which these statements, built from
-# the models with every value a parameter, do not meet. Other databases go through Tortoise.
-
-
-async def _fetch_row(
-    db: BaseDBAsyncClient, sql: str, values: list[Any]
-) -> Mapping[str, Any] | None:
-    """The first row of a query, or None."""
-    if isinstance(db, TransactionWrapper):
-        async with db._lock:
-            return cast(Mapping[str, Any] | None, await db._connection.fetchrow(sql, *values))
-    if isinstance(db, AsyncpgDBClient) and db._pool is not None:
-        return cast(Mapping[str, Any] | None, await db._pool.fetchrow(sql, *values))
-    rows = await db.execute_query_dict(sql, values)
-    return rows[0] if rows else None
-
-
-async def _execute(db: BaseDBAsyncClient, sql: str, values: list[Any]) -> None:
-    """Run a statement that returns no rows."""
-    if isinstance(db, TransactionWrapper):
-        async with db._lock:
-            await db._connection.execute(sql, *values)
-    elif isinstance(db, AsyncpgDBClient) and db._pool is not None:
-        await db._pool.execute(sql, *values)
-    else:
-        await db.execute_query(sql, values)

@@ -1,0 +1,65 @@
+"""Hot statements on connections lent from the PostgreSQL pool: few connections serve them,
+the rest of the pool stays free, a failed or abandoned statement leaves nothing stuck, and every
+lent connection is back in the pool before it closes."""
+
+from __future__ import annotations
+
+import asyncio
+
+import asyncpg
+import pytest
+from tortoise.backends.asyncpg.client import AsyncpgDBClient
+
+from bot.db import connection
+from bot.services import Services
+from models import statements
+from models.statements import execute, fetch_row
+
+POSTGRES_ONLY = pytest.mark.parametrize("backend", ["postgres"])
+
+
+async def _pool() -> asyncpg.Pool:
+    db = connection()
+    await db.execute_query("SELECT 1")  # Tortoise opens its pool on the first query
+    assert isinstance(db, AsyncpgDBClient) and db._pool is not None
+    return db._pool
+
+
+def _out(pool: asyncpg.Pool) -> int:
+    """Connections of the pool not idle in it."""
+    return pool.get_size() - pool.get_idle_size()
+
+
+@POSTGRES_ONLY
+async def test_hot_statements_share_a_quarter_of_the_pool(services: Services) -> None:
+    pool = await _pool()  # 5 connections at most in the tests: one is lent
+    for n in range(20):
+        row = await fetch_row(connection(), "SELECT $1::int AS n", [n])
+        assert row is not None and row["n"] == n
+    assert _out(pool) == 1
+    at_once = await asyncio.gather(
+        *(fetch_row(connection(), "SELECT pg_sleep(0.02), $1::int AS n", [n]) for n in range(8))
+    )
+    assert [row["n"] for row in at_once if row is not None] == list(range(8))
+    assert _out(pool) == 1  # the others went through the pool and back
+
+
+@POSTGRES_ONLY
+async def test_a_failed_or_abandoned_statement_leaves_nothing_stuck(services: Services) -> None:
+    pool = await _pool()
+    with pytest.raises(asyncpg.DataError):
+        await fetch_row(connection(), "SELECT 1 / $1::int AS x", [0])
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(execute(connection(), "SELECT pg_sleep(5)", []), 0.1)
+    row = await fetch_row(connection(), "SELECT 2 AS two", [])  # not blocked by the sleeper
+    assert row is not None and row["two"] == 2
+    lent = await fetch_row(connection(), "SELECT pg_backend_pid() AS pid", [])
+    assert lent is not None
+    await connection().execute_query("SELECT pg_terminate_backend($1)", [lent["pid"]])
+    with pytest.raises((asyncpg.PostgresError, asyncpg.InterfaceError)):
+        await fetch_row(connection(), "SELECT 3", [])  # the break shows on its next use
+    row = await fetch_row(connection(), "SELECT 4 AS four", [])  # a fresh connection now
+    assert row is not None and row["four"] == 4
+    assert _out(pool) == 1
+    await statements.give_back()
+    assert _out(pool) == 0  # the pool can close without waiting for anything
