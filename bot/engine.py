@@ -2,7 +2,8 @@
 
 State lives in the database: the user's ``Conversation`` row names the draft ``Order`` and the
 step being edited; the draft holds the answers (sensitive ones encrypted). Each inbound message
-is one transaction, so nothing a user typed is lost by a restart or a crash between messages.
+is applied all or nothing (one statement, or one transaction when it writes more: see
+``TurnWrites``), so nothing a user typed is lost by a restart or a crash between messages.
 The next question is computed from the answers (the first applicable step without an answer),
 so going back, editing from the summary and conditional fields need no stored transitions.
 
@@ -27,6 +28,7 @@ from tortoise.transactions import in_transaction
 from bot import engine_texts as T
 from bot import metrics
 from bot.flows import Flow, Step, StepKind
+from bot.logs import get_logger
 from bot.messages import Answer, HandOver, Inbound, Reply, TextReply
 from bot.outbox import utcnow
 from bot.services import Services
@@ -43,7 +45,10 @@ from models.orders import (
     save_turn,
 )
 
+log = get_logger(__name__)
+
 StepAction = Callable[["Turn", Step, Inbound], Awaitable[str | None]]
+AfterCommit = Callable[[], Awaitable[list[Reply]]]
 EnterHook = Callable[["Turn", Step], Awaitable[str]]
 
 
@@ -147,21 +152,26 @@ class Turn:
     order: Order
     answers: dict[str, str]
     writing: Callable[[], Awaitable[None]] = field(default=_in_transaction_already)
-    committed: list[Callable[[], Awaitable[list[Reply]]]] = field(default_factory=list)
+    pending_after_commit: list[tuple[AfterCommit, Reply]] = field(default_factory=list)
 
-    def after_commit(self, work: Callable[[], Awaitable[list[Reply]]]) -> None:
-        """Run ``work`` once the turn's writes are committed; its replies follow the answer.
+    def after_commit(self, work: AfterCommit, fallback: Reply) -> None:
+        """Run ``work`` once the turn's writes are committed; its replies follow the answer,
+        or ``fallback`` if it fails (what was committed stands: the user is told what to do).
 
         For calls to outside services that must not happen for a turn that is then rolled
         back (a prepay for an order that the database would not know as submitted).
         """
-        self.committed.append(work)
+        self.pending_after_commit.append((work, fallback))
 
     async def run_after_commit(self, answer: Answer) -> Answer:
         """The work registered by ``after_commit``, in order; its replies added to ``answer``."""
-        for work in self.committed:
-            answer.replies.extend(await work())
-        self.committed.clear()
+        pending, self.pending_after_commit = self.pending_after_commit, []
+        for work, fallback in pending:
+            try:
+                answer.replies.extend(await work())
+            except Exception:
+                log.exception("work after a committed turn failed", extra={"flow": self.flow.code})
+                answer.replies.append(fallback)
         return answer
 
     def set_answer(self, step: Step, value: str) -> None:
@@ -261,6 +271,11 @@ def _recent(conversation: Conversation) -> list[str]:
 def _remember(conversation: Conversation, mark: str) -> None:
     kept = _recent(conversation)[-(RECENT_MESSAGES - 1) :]
     conversation.recent_messages = ",".join([*kept, mark])
+
+
+ORDER_NO_DRAWS = 5
+"""Order numbers drawn for a new draft before giving up (each is taken with the chance of that
+day's orders in a million)."""
 
 
 def new_order_no() -> str:
@@ -370,7 +385,7 @@ class Engine:
             answer = await self._turn(turn, inbound)
             _remember(conversation, mark)
             await save_turn(draft, conversation, writes.db)
-        return await turn.run_after_commit(answer) if turn.committed else answer
+        return await turn.run_after_commit(answer) if turn.pending_after_commit else answer
 
     def _repeated(self, conversation: Conversation, draft: Order | None) -> Answer:
         """The answer to a message applied already: where the user is now."""
@@ -895,5 +910,8 @@ class Engine:
         conversation.awaiting = None
         conversation.editing = False
         conversation.history = []
-        await save_new_draft(order, conversation)
-        return order
+        for _ in range(ORDER_NO_DRAWS):
+            if await save_new_draft(order, conversation):
+                return order
+            order.order_no = new_order_no()  # that day's number was taken: draw again
+        raise RuntimeError(f"no free order number in {ORDER_NO_DRAWS} draws")

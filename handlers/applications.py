@@ -173,8 +173,12 @@ async def _submit(turn: Turn) -> Answer:
     text = SUBMITTED.format(
         order_no=order.order_no, source=source, title=turn.flow.title, years=years, amount=shown
     )
-    if turn.conversation.channel != MP_CHANNEL:  # the mini-program pays through its own API
+    # The mini-program pays through its own API; without a price the CA tells how to pay.
+    if turn.conversation.channel != MP_CHANNEL and amount:
         # After the commit: a prepay for a submission that is then rolled back would leave
         # WeChat Pay holding this out_trade_no with a body the retried submission cannot repeat.
-        turn.after_commit(lambda: payment_replies(turn.services, order, order.owner_openid))
+        turn.after_commit(
+            lambda: payment_replies(turn.services, order, order.owner_openid),
+            fallback=TextReply(texts.PAY_UNAVAILABLE.format(phone=settings.service.phone)),
+        )
     return Answer([TextReply(text)])

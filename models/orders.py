@@ -16,6 +16,7 @@ from typing import Any
 
 from tortoise import fields
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.exceptions import IntegrityError
 from tortoise.models import Model
 
 from models import parameter_marks
@@ -194,7 +195,9 @@ def _columns_of(model: type[Model]) -> list[tuple[str, str, Any]]:
 @cache
 def _column_values(model: type[Model]) -> Callable[[Model], tuple[Any, ...]]:
     """The values of an instance's ``_columns_of`` columns as a tuple, read in one call."""
-    return operator.attrgetter(*(attribute for attribute, _, _ in _columns_of(model)))
+    attributes = [attribute for attribute, _, _ in _columns_of(model)]
+    read = operator.attrgetter(*attributes)
+    return read if len(attributes) > 1 else lambda instance: (read(instance),)
 
 
 @cache
@@ -282,19 +285,27 @@ DRAFT_START = ("order_id", "step", "awaiting", "editing", "history", "recent_mes
 """The conversation's columns a new draft sets (besides ``updated_at``)."""
 
 
-async def save_new_draft(order: Order, conversation: Conversation) -> None:
+async def save_new_draft(order: Order, conversation: Conversation) -> bool:
     """Insert ``order`` (a new draft, not yet saved) and make it ``conversation``'s, whether or
     not the conversation is in the database yet: a new user's first choice inserts it, and one
-    inserted meanwhile by another request of the same user takes the draft.
+    inserted meanwhile by another request of the same user takes the draft (and gives it its
+    UnionID). False, with nothing of the order written, when its number is taken already: the
+    caller draws another.
 
     One statement on PostgreSQL (the order's INSERT in a data-modifying CTE, the conversation's
-    upsert), atomic without a transaction; elsewhere the order is saved first, in the caller's
+    upsert), atomic without a transaction, and a taken number is no error that would spoil a
+    transaction the caller has open; elsewhere the order is saved first, in the caller's
     transaction.
     """
     db = Conversation._meta.db
     one_statement = save_is_one_statement(db)
     if not one_statement:
-        await order.save()
+        try:
+            await order.save()
+        except IntegrityError:
+            if await Order.exists(order_no=order.order_no):
+                return False
+            raise
     columns = _columns_of(Conversation)
     order_columns = _columns_of(Order) if one_statement else []
     marks = iter(parameter_marks(db.capabilities.dialect, len(columns) + len(order_columns)))
@@ -312,7 +323,8 @@ async def save_new_draft(order: Order, conversation: Conversation) -> None:
         f"INSERT INTO conversation ({_names(columns)}) "  # noqa: S608
         f"VALUES ({', '.join(inserted)}) "
         f'ON CONFLICT ("channel", "openid") DO UPDATE SET {_taken_over(conversation)} '
-        'RETURNING "id", "order_id"'
+        'WHERE EXCLUDED."order_id" IS NOT NULL '
+        'RETURNING "id", "order_id", "unionid"'
     )
     if one_statement:  # numbered parameters: the order's follow the conversation's
         values += [
@@ -321,17 +333,21 @@ async def save_new_draft(order: Order, conversation: Conversation) -> None:
         order_marks = ", ".join(next(marks) for _ in order_columns)
         sql = (
             f"WITH new_order AS (INSERT INTO orders ({_names(order_columns)}) "  # noqa: S608
-            f'VALUES ({order_marks}) RETURNING "id") {sql}'
+            f'VALUES ({order_marks}) ON CONFLICT ("order_no") DO NOTHING RETURNING "id") {sql}'
         )
     row = await fetch_row(db, sql, values)
-    if row is None:  # an upsert returns its row
-        raise RuntimeError(f"conversation of {conversation.channel} vanished in its upsert")
+    if row is None or row["order_id"] is None:  # the number is taken: no order was inserted
+        return False
     conversation.pk = row["id"]
     order.pk = row["order_id"]
     order._saved_in_db = conversation._saved_in_db = True
+    if row["unionid"] != conversation.unionid:  # the conversation inserted meanwhile has one
+        conversation.unionid = order.owner_unionid = row["unionid"]
+        await Order.filter(id=order.pk).update(owner_unionid=row["unionid"])
     conversation.order = order
     _snapshot(order)
     _snapshot(conversation)
+    return True
 
 
 def _names(columns: list[tuple[str, str, Any]]) -> str:

@@ -112,7 +112,7 @@ async def test_work_after_the_commit_runs_only_for_a_committed_turn(
             seen.append(await committed_status(database_url, order_no))
             return [TextReply("付款码")]
 
-        turn.after_commit(prepay)
+        turn.after_commit(prepay, fallback=TextReply("付款码稍后再取"))
         if fail:
             raise SubmitFails
         return Answer([TextReply("已提交")])
@@ -241,4 +241,57 @@ async def test_a_conversation_inserted_meanwhile_takes_the_new_draft_and_keeps_i
     assert stored.id == seen_before.pk
     assert stored.order_id == draft.pk  # type: ignore[attr-defined]
     assert stored.unionid == "u-race"
-    assert (await Order.get(id=draft.pk)).owner_openid == "o-race"
+    saved = await Order.get(id=draft.pk)
+    assert saved.owner_openid == "o-race"
+    assert saved.owner_unionid == "u-race"  # the draft follows the user to the mini-program
+    assert seen_before.unionid == draft.owner_unionid == "u-race"
+
+
+async def test_a_taken_order_number_is_drawn_again(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Order numbers are random within the day: one already taken is drawn again, for a new
+    user (whose conversation is inserted with the draft) and for one the database knows."""
+    taken = new_order_no()
+    await Order.create(order_no=taken, kind="org", owner_openid="o-earlier", answers={})
+    draws = iter([taken, "CD20261201000001", taken, taken, "CD20261201000002"])
+    monkeypatch.setattr("bot.engine.new_order_no", lambda: next(draws))
+    engine = Engine(services, {"org": FLOW})
+
+    answer = await engine.start("wechat", "o-unlucky", "org")
+    assert "姓名" in answer.replies[-1].text  # type: ignore[union-attr]
+    draft = await Order.get(owner_openid="o-unlucky")
+    assert draft.order_no == "CD20261201000001"
+
+    await engine.link("wechat", "o-known", "u-known")  # a conversation without a draft
+    await engine.start("wechat", "o-known", "org")
+    draft = await Order.get(owner_openid="o-known")
+    assert draft.order_no == "CD20261201000002" and draft.owner_unionid == "u-known"
+    conversation = await Conversation.get(channel="wechat", openid="o-known")
+    assert conversation.order_id == draft.id  # type: ignore[attr-defined]
+    assert await Order.filter(order_no=taken).count() == 1
+
+
+async def test_work_failing_after_the_commit_leaves_the_submission_and_says_what_to_do(
+    services: Services,
+) -> None:
+    """The submission is committed before the prepay: when the prepay then fails, the user
+    still gets the submission's answer, and the fallback instead of the payment."""
+
+    async def submit(turn: Turn) -> Answer:
+        turn.order.status = OrderStatus.SUBMITTED
+        await turn.order.save()
+
+        async def prepay() -> list[Reply]:
+            raise ConnectionError("WeChat Pay is unreachable")
+
+        turn.after_commit(prepay, fallback=TextReply("请稍后回复“支付”"))
+        return Answer([TextReply("已提交")])
+
+    engine = Engine(services, {"org": FLOW}, on_complete=submit)
+    await engine.start("wechat", "o-prepay-fails", "org")
+    await engine.handle("wechat", "o-prepay-fails", text("o-prepay-fails", "张三", 1))
+    answer = await engine.handle("wechat", "o-prepay-fails", text("o-prepay-fails", "确认", 2))
+    assert answer is not None
+    assert [r.text for r in answer.replies] == ["已提交", "请稍后回复“支付”"]  # type: ignore[union-attr]
+    assert (await Order.get(owner_openid="o-prepay-fails")).status is OrderStatus.SUBMITTED
