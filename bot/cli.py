@@ -68,11 +68,11 @@ async def _serve(settings: Settings, run_worker: bool) -> None:
     app = create_app(settings, run_worker=run_worker, sandbox=sandbox)
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=10)
     await runner.setup()
+    settle_heap()  # before the first request: nothing of a request is frozen
     site = web.TCPSite(runner, settings.server.host, settings.server.port)
     await site.start()
     url = f"http://{settings.server.host}:{settings.server.port}"
     log.info("certdesk listening", extra={"url": url, "worker": run_worker})
-    settle_heap()
     if settings.server.dev:
         print(
             f"certdesk is running in development mode at {url} "
@@ -124,10 +124,10 @@ async def _with_db(settings: Settings, action: Callable[[], Awaitable[None]]) ->
         await close_db()
 
 
-GC_YOUNG_THRESHOLD = 10_000
+GC_YOUNG_THRESHOLD = 2_000
 """Allocations (net of frees) between two young-generation collections; Python's default, 700,
-ran one about every three requests (~1% of a webhook step's CPU). Most objects here are freed by
-reference counting, so the young generation rarely reaches 10,000."""
+ran one about every three requests (~1% of a webhook step's CPU). Not much higher: cyclic
+garbage (an exception's traceback holding a photo's bytes) waits for the next collection."""
 
 
 def settle_heap() -> None:

@@ -26,10 +26,11 @@ _random_lock = threading.Lock()
 
 
 def _reseed() -> None:
-    global _prefix, _counter, _random, _random_used
+    global _prefix, _counter, _random, _random_used, _random_lock
     _prefix = secrets.token_hex(8)
     _counter = itertools.count(1)
     _random, _random_used = b"", 0
+    _random_lock = threading.Lock()  # a thread of the parent may have held it at the fork
 
 
 _reseed()

@@ -10,10 +10,11 @@ the webhook's hot path a command costs about half the CPU.
   when it comes, so the stream never falls out of step and no cancellation is lost.
 - A reply that takes longer than ``timeout`` seconds means the connection is broken: it is
   closed and every command waiting on it fails with ``LinkError``; the next command opens a
-  new connection. A command that fails because the connection broke after it was written is
-  retried once on a new one (a Redis restart breaks every connection), unless its caller says
-  it must not run twice (``retry=False``: INCRBY, SET NX, PUBLISH): the command may have run
-  before the break, so it fails with ``LinkError``. A reply timeout is never retried.
+  new connection. A command that fails because the connection broke is retried once on a new
+  one (a Redis restart breaks every connection), unless its caller says it must not run twice
+  (``retry=False``: INCRBY, SET NX, PUBLISH): it may have reached Redis before the break, so it
+  fails with ``LinkError`` (even when it was still waiting to be written). A reply timeout is
+  never retried.
 - Error replies (``-ERR ...``) are raised as ``ReplyError``.
 
 Replies are parsed by hiredis (C). Commands that take over a connection (SUBSCRIBE, blocking
