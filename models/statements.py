@@ -6,9 +6,9 @@ a few connections borrowed from Tortoise's asyncpg pool once and handed from a l
 own acquire and release (a timeout scope, a session reset, a task shielding the release) took
 more CPU than the statements they wrapped: 8% of a webhook step. A single statement outside a
 transaction leaves no session state, so a lent connection is not reset between statements. One
-that fails in any way (an error, a broken connection, a cancellation part-way) goes back to the
-pool, which resets or replaces it. When every lent connection is busy, the statement goes
-through the pool as before: at most a quarter of the pool is lent.
+that fails in any way (an error, a broken connection, a cancellation part-way), or was closed
+while idle, goes back to the pool, which resets or replaces it. When every lent connection is
+busy, the statement goes through the pool as before: at most a quarter of the pool is lent.
 
 Inside a transaction the statement runs on the transaction's connection under its lock, as
 Tortoise does. Tortoise's wrapper around each query (connection lookup, pool wrapper, exception
@@ -21,6 +21,7 @@ closes: a pool waits for every connection it lent out.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from typing import Any, cast
 
@@ -43,9 +44,14 @@ class _Lender:
         self.closing = False
 
     async def take(self) -> Any | None:
-        """An idle lent connection, a newly borrowed one, or None (use the pool)."""
-        if self.idle:
-            return self.idle.pop()
+        """An idle lent connection, a newly borrowed one, or None (use the pool). One closed
+        while idle (the database restarted, or ended the session) goes back to be replaced."""
+        while self.idle:
+            connection = self.idle.pop()
+            with contextlib.suppress(asyncpg.InterfaceError):  # closed: the pool took it back
+                if not connection.is_closed():
+                    return connection
+            await self.drop(connection)
         if self.lent >= self.limit or self.closing:
             return None
         self.lent += 1
