@@ -138,6 +138,31 @@ class TurnWrites:
             self._open = True
 
 
+async def run_after_commit(
+    answer: Answer, pending: list[tuple[AfterCommit, Reply]], channel: str
+) -> Answer:
+    """Work to do once a turn is committed (``Turn.after_commit``), in order: its replies are
+    added to ``answer``, or its fallback when it fails (what was committed stands)."""
+    for work, fallback in pending:
+        try:
+            answer.replies.extend(await work())
+        except Exception:
+            log.exception("work after a committed turn failed", extra={"channel": channel})
+            answer.replies.append(fallback)
+    return answer
+
+
+def _repeated_done(
+    hook: Callable[[Inbound], Awaitable[list[Reply]]], inbound: Inbound
+) -> tuple[AfterCommit, Reply]:
+    """``Engine.on_repeated_done`` as work after the turn, with its fallback."""
+
+    async def work() -> list[Reply]:
+        return [TextReply(T.ALREADY_HANDLED_SUBMITTED), *await hook(inbound)]
+
+    return work, TextReply(T.ALREADY_HANDLED_DONE)
+
+
 @dataclass
 class Turn:
     """One inbound message being handled: the conversation, its draft and decrypted answers.
@@ -162,17 +187,6 @@ class Turn:
         back (a prepay for an order that the database would not know as submitted).
         """
         self.pending_after_commit.append((work, fallback))
-
-    async def run_after_commit(self, answer: Answer) -> Answer:
-        """The work registered by ``after_commit``, in order; its replies added to ``answer``."""
-        pending, self.pending_after_commit = self.pending_after_commit, []
-        for work, fallback in pending:
-            try:
-                answer.replies.extend(await work())
-            except Exception:
-                log.exception("work after a committed turn failed", extra={"flow": self.flow.code})
-                answer.replies.append(fallback)
-        return answer
 
     def set_answer(self, step: Step, value: str) -> None:
         """Record an answer (encrypted when the step is sensitive)."""
@@ -293,11 +307,16 @@ class Engine:
         actions: Mapping[StepKind, StepAction] | None = None,
         on_complete: Callable[[Turn], Awaitable[Answer]] | None = None,
         on_enter: Mapping[StepKind, EnterHook] | None = None,
+        on_repeated_done: Callable[[Inbound], Awaitable[list[Reply]]] | None = None,
     ) -> None:
+        """``on_repeated_done``: what a message handled before says when the user's draft is
+        gone since (submitted): run after the turn like ``Turn.after_commit`` work, e.g. the
+        payment a process killed after the submission's commit never showed."""
         self.services = services
         self.flows = dict(flows)
         self.actions = dict(actions or {})
         self.on_complete = on_complete
+        self.on_repeated_done = on_repeated_done
         self.on_enter = dict(on_enter or {})
 
     # -- entry points ---------------------------------------------------------------------------
@@ -374,18 +393,23 @@ class Engine:
                 return await self._resume_choice(conversation, openid, inbound)
             mark = message_mark(inbound)
             if mark in _recent(conversation):  # handled before; its answer was lost
-                return self._repeated(conversation, await self._draft(conversation))
-            draft = await self._draft(conversation)
-            if draft is None:
-                return None
-            if inbound.kind == "text" and self._returning(conversation):
-                return await self._offer_resume(conversation, draft, draft.kind, T.WELCOME_BACK)
-            turn = self._turn_for(conversation, draft)
-            turn.writing = writes.begin
-            answer = await self._turn(turn, inbound)
-            _remember(conversation, mark)
-            await save_turn(draft, conversation, writes.db)
-        return await turn.run_after_commit(answer) if turn.pending_after_commit else answer
+                draft = await self._draft(conversation)
+                if draft is not None or (hook := self.on_repeated_done) is None:
+                    return self._repeated(conversation, draft)
+                answer, pending = Answer(), [_repeated_done(hook, inbound)]
+            else:
+                draft = await self._draft(conversation)
+                if draft is None:
+                    return None
+                if inbound.kind == "text" and self._returning(conversation):
+                    return await self._offer_resume(conversation, draft, draft.kind, T.WELCOME_BACK)
+                turn = self._turn_for(conversation, draft)
+                turn.writing = writes.begin
+                answer = await self._turn(turn, inbound)
+                _remember(conversation, mark)
+                await save_turn(draft, conversation, writes.db)
+                pending = turn.pending_after_commit
+        return await run_after_commit(answer, pending, conversation.channel) if pending else answer
 
     def _repeated(self, conversation: Conversation, draft: Order | None) -> Answer:
         """The answer to a message applied already: where the user is now."""
@@ -479,7 +503,7 @@ class Engine:
             completed = await self._complete(turn) if self.current_step(turn) is None else None
             await save_turn(draft, conversation)
         if completed is not None:
-            await turn.run_after_commit(completed)
+            await run_after_commit(completed, turn.pending_after_commit, channel)
             message = "\n".join(r.text for r in completed.replies if isinstance(r, TextReply))
         return FormStep(self.view(turn), "", message)
 

@@ -55,6 +55,7 @@ CONSENT_HOW = "阅读后回复 1 “同意”继续。"
 SMS_SENT = "验证码已发送至 {phone}，请回复收到的 6 位验证码。没收到可回复“重发”。"
 SMS_RESEND_WORDS = frozenset({"重发", "重新发送", "再发一次"})
 ALREADY_HANDLED = "这条消息已经处理过了，不会重复记录。"
+ALREADY_HANDLED_SUBMITTED = "这条消息已经处理过了，您的申请已提交。"
 ALREADY_HANDLED_DONE = (
     "这条消息已经处理过了，您的申请已提交。回复“支付”获取付款二维码，或通过菜单“订单查询”查看进度。"
 )

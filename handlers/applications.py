@@ -11,7 +11,7 @@ from bot import engine_texts as T
 from bot import texts
 from bot.engine import Engine, Reprompt, Turn, normalise
 from bot.flows import Step, StepKind
-from bot.messages import Answer, Inbound, TextReply
+from bot.messages import Answer, Inbound, Reply, TextReply
 from bot.mp_api import CHANNEL as MP_CHANNEL
 from bot.notices import CONTACT_PHONE
 from bot.outbox import utcnow
@@ -24,7 +24,7 @@ from bot.validators import Invalid
 from bot.wechat.client import WeChatAPIError
 from handlers import org_certificate, personal_certificate
 from handlers.common import yuan
-from handlers.payments import payment_replies
+from handlers.payments import pay_again, payment_replies
 from models.orders import Order, OrderStatus
 
 MEDIA_EXPIRED = 40007  # WeChat: invalid media_id (temporary media live 3 days)
@@ -54,7 +54,14 @@ def build_engine(services: Services) -> Engine:
         actions={StepKind.UPLOAD: _receive_photo, StepKind.SMS: _check_code},
         on_enter={StepKind.SMS: _send_code},
         on_complete=_submit,
+        on_repeated_done=lambda inbound: _payment_again(services, inbound),
     )
+
+
+async def _payment_again(services: Services, inbound: Inbound) -> list[Reply]:
+    """A confirmation handled again after its submission (the first answer was lost): the
+    payment, which a process killed right after the commit never showed."""
+    return (await pay_again(services, inbound)).replies
 
 
 async def _receive_photo(turn: Turn, step: Step, inbound: Inbound) -> str | None:

@@ -295,3 +295,28 @@ async def test_work_failing_after_the_commit_leaves_the_submission_and_says_what
     assert answer is not None
     assert [r.text for r in answer.replies] == ["已提交", "请稍后回复“支付”"]  # type: ignore[union-attr]
     assert (await Order.get(owner_openid="o-prepay-fails")).status is OrderStatus.SUBMITTED
+
+
+async def test_a_completion_handled_again_shows_what_its_lost_answer_had(
+    services: Services,
+) -> None:
+    """The process handling the confirmation died after the commit, before the answer (and the
+    payment) went out: WeChat's retry is told it was handled and gets the payment."""
+
+    async def submit(turn: Turn) -> Answer:
+        turn.order.status = OrderStatus.SUBMITTED
+        await turn.order.save()
+        return Answer([TextReply("已提交")])
+
+    async def payment_again(inbound: Inbound) -> list[Reply]:
+        return [TextReply(f"付款码 {inbound.openid}")]
+
+    engine = Engine(services, {"org": FLOW}, on_complete=submit, on_repeated_done=payment_again)
+    await engine.start("wechat", "o-lost", "org")
+    await engine.handle("wechat", "o-lost", text("o-lost", "张三", 1))
+    await engine.handle("wechat", "o-lost", text("o-lost", "确认", 2))  # its answer was lost
+    again = await engine.handle("wechat", "o-lost", text("o-lost", "确认", 2))
+    assert again is not None
+    texts = [reply.text for reply in again.replies]  # type: ignore[union-attr]
+    assert "已经处理过" in texts[0] and "已提交" in texts[0] and texts[1:] == ["付款码 o-lost"]
+    assert await Order.filter(owner_openid="o-lost", status=OrderStatus.SUBMITTED).count() == 1
