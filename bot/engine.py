@@ -337,7 +337,8 @@ class Engine:
         draft it has just begun.
         """
         flow = self.flows[flow_code]
-        # Each way through writes one statement at most on PostgreSQL: no transaction there.
+        # On PostgreSQL each way through writes one atomic statement (a rare second one only
+        # corrects a new draft's UnionID): no transaction there.
         async with TurnWrites() as writes:
             # A new user's conversation is inserted with the new draft.
             conversation = await load_conversation(channel, openid, writes.db) or Conversation(
