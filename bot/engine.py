@@ -19,7 +19,7 @@ import secrets
 import unicodedata
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -27,6 +27,7 @@ from tortoise.transactions import in_transaction
 
 from bot import engine_texts as T
 from bot import metrics
+from bot.china_time import SHANGHAI
 from bot.flows import Flow, Step, StepKind
 from bot.logs import get_logger
 from bot.messages import Answer, HandOver, Inbound, Reply, TextReply
@@ -292,9 +293,10 @@ ORDER_NO_DRAWS = 5
 day's orders in a million)."""
 
 
-def new_order_no() -> str:
-    """An order number applicants can read out: CD + date + 6 random digits."""
-    return f"CD{utcnow():%Y%m%d}{secrets.randbelow(10**6):06d}"
+def new_order_no(now: datetime | None = None) -> str:
+    """An order number applicants can read out: CD + the date in China + 6 random digits."""
+    day = (now or utcnow()).astimezone(SHANGHAI)
+    return f"CD{day:%Y%m%d}{secrets.randbelow(10**6):06d}"
 
 
 class Engine:
