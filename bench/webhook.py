@@ -31,7 +31,7 @@ import subprocess
 import sys
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 import asyncpg
@@ -58,6 +58,7 @@ class Result:
     errors: int
     seconds: float
     latencies: list[float]
+    click_latencies: list[float] = field(default_factory=list)  # the menu clicks among them
     cpu_seconds: float = 0.0  # of the server's processes during the run
 
     @property
@@ -70,8 +71,7 @@ class Result:
         return self.requests / self.seconds
 
     def percentile(self, p: float) -> float:
-        ordered = sorted(self.latencies)
-        return ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000 if ordered else 0.0
+        return percentile(self.latencies, p)
 
     def line(self) -> str:
         return (
@@ -79,6 +79,20 @@ class Result:
             f"p99 {self.percentile(0.99):6.1f} ms  cpu {self.cpu_per_request:5.2f} ms/req  "
             f"errors {self.errors}"
         )
+
+    def clicks_line(self) -> str:
+        """The menu clicks (each applicant's first step: more round trips than an answer)."""
+        clicks = self.click_latencies
+        return (
+            f"{'  of which menu clicks':34} {len(clicks):8d} steps  "
+            f"p50 {percentile(clicks, 0.5):6.1f} ms  p99 {percentile(clicks, 0.99):6.1f} ms"
+        )
+
+
+def percentile(latencies: list[float], p: float) -> float:
+    """The ``p`` quantile of ``latencies`` (seconds), in milliseconds."""
+    ordered = sorted(latencies)
+    return ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000 if ordered else 0.0
 
 
 def group_cpu_seconds(group: int) -> float:
@@ -175,6 +189,7 @@ async def load(name: str, port: int, check_reply: bool, group: int | None = None
     group in the measured window."""
     sim = WeChatSimulator(token=TOKEN, app_id=APP_ID, encoding_aes_key=AES_KEY)
     latencies: list[float] = []
+    click_latencies: list[float] = []
     errors = 0
     measure_from = time.monotonic() + WARMUP
     stop_at = measure_from + DURATION
@@ -187,7 +202,7 @@ async def load(name: str, port: int, check_reply: bool, group: int | None = None
             while time.monotonic() < stop_at:
                 openid = f"o-bench-{name[:4]}-{index}-{round_no}-{uuid.uuid4().hex[:6]}"
                 round_no += 1
-                for delivery in applicant_script(sim, openid):
+                for step, delivery in enumerate(applicant_script(sim, openid)):
                     if time.monotonic() >= stop_at:
                         return
                     started = time.perf_counter()
@@ -200,6 +215,8 @@ async def load(name: str, port: int, check_reply: bool, group: int | None = None
                         ok = False
                     if measured:
                         latencies.append(time.perf_counter() - started)
+                        if step == 0:
+                            click_latencies.append(latencies[-1])
                         errors += not ok
         finally:
             client.close()
@@ -212,7 +229,7 @@ async def load(name: str, port: int, check_reply: bool, group: int | None = None
     await asyncio.gather(*(applicant(i) for i in range(CONNECTIONS)))
     # The window ends with the last reply (after stop_at): every request counted is in it.
     measured_seconds = time.monotonic() - measure_from
-    result = Result(name, len(latencies), errors, measured_seconds, latencies)
+    result = Result(name, len(latencies), errors, measured_seconds, latencies, click_latencies)
     if group is not None:
         result.cpu_seconds = group_cpu_seconds(group) - await cpu_before
     return result
@@ -329,6 +346,8 @@ async def main() -> None:
         await admin.close()
     for result in results:
         print(result.line())
+        if result.click_latencies and result is results[0]:
+            print(result.clicks_line())
     certdesk = results[0]
     for other in results[1:]:
         print(
