@@ -8,13 +8,15 @@ contact phone and the invoice are those on record; its amount is ``[prices] rene
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
+from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Subquery
 from tortoise.transactions import in_transaction
 
 from bot.china_time import SHANGHAI
-from bot.engine import decrypt_answers, new_order_no
+from bot.engine import ORDER_NO_DRAWS, decrypt_answers, new_order_no
 from bot.flows import Flow
 from bot.invoices import EMAIL_ON_RECORD
 from bot.masking import mask_email, mask_name, mask_phone
@@ -101,6 +103,23 @@ def summary(
     )
 
 
+async def _insert_numbered(order_numbered: Callable[[str], Order]) -> Order:
+    """Insert the order ``order_numbered`` builds for a fresh order number, inside the caller's
+    transaction; a number already taken that day is drawn again (in a savepoint: the refused
+    insert spoils nothing)."""
+    for _ in range(ORDER_NO_DRAWS):
+        order = order_numbered(new_order_no())
+        try:
+            async with in_transaction():
+                await order.save()
+        except IntegrityError:
+            if not await Order.exists(order_no=order.order_no):
+                raise
+            continue
+        return order
+    raise RuntimeError(f"no free order number in {ORDER_NO_DRAWS} draws")
+
+
 async def place_order(
     services: Services,
     flow: Flow,
@@ -112,26 +131,29 @@ async def place_order(
 ) -> Renewal:
     """Write ``openid``'s confirmed renewal order (submitted, waiting for payment) and its
     renewal."""
-    order_no = new_order_no()
     kept = {key: value for key, value in answers.items() if key in flow.steps_by_key}
     kept["years"] = str(years)
-    stored = {
-        key: services.cipher.encrypt(value, context=answer_context(order_no, key))
-        if flow.steps_by_key[key].sensitive
-        else value
-        for key, value in kept.items()
-    }
-    order = Order(
-        order_no=order_no,
-        kind=certificate.kind,
-        project=certificate.project or original.project,
-        status=OrderStatus.SUBMITTED,
-        owner_openid=openid,
-        answers=stored,
-        amount_fen=renewal_price(services, certificate, years),
-        submitted_at=utcnow(),
-    )
-    index_order(order, kept, services.lookup_key)
+
+    def order_numbered(order_no: str) -> Order:
+        stored = {
+            key: services.cipher.encrypt(value, context=answer_context(order_no, key))
+            if flow.steps_by_key[key].sensitive
+            else value
+            for key, value in kept.items()
+        }
+        order = Order(
+            order_no=order_no,
+            kind=certificate.kind,
+            project=certificate.project or original.project,
+            status=OrderStatus.SUBMITTED,
+            owner_openid=openid,
+            answers=stored,
+            amount_fen=renewal_price(services, certificate, years),
+            submitted_at=utcnow(),
+        )
+        index_order(order, kept, services.lookup_key)
+        return order
+
     async with in_transaction():
         # An earlier unpaid order for this certificate is replaced: a payment still arriving
         # for it finds it no longer payable and is refunded (bot.pay.settle).
@@ -140,7 +162,7 @@ async def place_order(
             id__in=Subquery(earlier.values_list("order_id", flat=True)),
             status__in=(OrderStatus.SUBMITTED, OrderStatus.CLOSED),
         ).update(status=OrderStatus.CANCELLED)
-        await order.save()
+        order = await _insert_numbered(order_numbered)
         return await Renewal.create(
             order=order,
             old_certificate=certificate,

@@ -387,3 +387,22 @@ async def test_a_write_back_torn_off_is_written_after_the_key_proves_it_holds_th
     new = await _renewed_once(world)
     assert new.serial_hex == renewal.new_serial  # written, never issued again
     assert len(world.pc.prompts) == 2  # the PIN for the request, then for the proof
+
+
+async def test_a_renewal_whose_order_number_is_taken_draws_another(
+    world: RenewalWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Order numbers are random within the day: the renewal's order takes another one when its
+    first is taken, and its answers are sealed under the number it keeps."""
+    await world.issue_old(now() + timedelta(days=30))
+    await world.connect_bridge()
+    taken = "CD20261201000001"
+    await Order.create(order_no=taken, kind="org", owner_openid="o-earlier", answers={})
+    draws = iter([taken, "CD20261201000002"])
+    monkeypatch.setattr("handlers.renewal_order.new_order_no", lambda: next(draws))
+    await world.order_renewal("1")
+    order = await Order.get(status=OrderStatus.SUBMITTED)
+    assert order.order_no == "CD20261201000002"
+    answers = decrypt_answers(world.services, build_engine(world.services).flows["org"], order)
+    assert answers["uscc"] == "91110000600037341L" and answers["years"] == "1"
+    assert await Renewal.filter(order_id=order.id).count() == 1
