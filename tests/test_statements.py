@@ -62,3 +62,39 @@ async def test_a_failed_or_abandoned_statement_leaves_nothing_stuck(services: Se
     assert _out(pool) == 1
     await statements.give_back()
     assert _out(pool) == 0  # the pool can close without waiting for anything
+
+
+@POSTGRES_ONLY
+async def test_after_give_back_statements_use_the_pool_and_it_closes_at_once(
+    services: Services,
+) -> None:
+    pool = await _pool()
+    await fetch_row(connection(), "SELECT 1", [])
+    assert _out(pool) == 1
+    await statements.give_back()
+    row = await fetch_row(connection(), "SELECT 5 AS five", [])  # a turn ending at shutdown
+    assert row is not None and row["five"] == 5
+    assert _out(pool) == 0  # nothing lent again: closing the pool waits for nothing
+    assert statements._lenders[pool].lent == 0
+
+
+@POSTGRES_ONLY
+async def test_a_small_pool_lends_nothing_and_idle_lent_connections_go_back(
+    services: Services, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    small = await asyncpg.create_pool(database_url, min_size=1, max_size=3)
+    try:
+        row = await statements._run_lent(small, "fetchrow", "SELECT 1 AS one", [])
+        assert row is not None and row["one"] == 1
+        assert statements._lenders[small].limit == 0 and _out(small) == 0
+    finally:
+        await statements._lenders[small].give_back()
+        await small.close()
+
+    pool = await _pool()
+    await fetch_row(connection(), "SELECT 1", [])
+    lender = statements._lenders[pool]
+    first = lender.idle[-1][0]
+    monkeypatch.setattr(statements, "LENT_IDLE_SECONDS", 0.0)
+    await fetch_row(connection(), "SELECT 1", [])  # the idle one had waited too long
+    assert lender.idle[-1][0] is not first and lender.lent == 1
