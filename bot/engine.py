@@ -395,13 +395,12 @@ class Engine:
                 await writes.begin()
                 return await self._resume_choice(conversation, openid, inbound)
             mark = message_mark(inbound)
+            draft = await self._draft(conversation)
             if mark in _recent(conversation):  # handled before; its answer was lost
-                draft = await self._draft(conversation)
                 if draft is not None or (hook := self.on_repeated_done) is None:
                     return self._repeated(conversation, draft)
                 answer, pending = Answer(), [_repeated_done(hook, inbound)]
             else:
-                draft = await self._draft(conversation)
                 if draft is None:
                     return None
                 if inbound.kind == "text" and self._returning(conversation):

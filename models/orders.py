@@ -163,11 +163,10 @@ async def create_conversation(channel: str, openid: str) -> Conversation:
     db = Conversation._meta.db
     fresh = Conversation(channel=channel, openid=openid)
     columns = _columns_of(Conversation)
-    names = ", ".join(f'"{column}"' for _, column, _ in columns)
     marks = ", ".join(parameter_marks(db.capabilities.dialect, len(columns)))
     # column names come from the model; the values are parameters
     sql = (
-        f"INSERT INTO conversation ({names}) VALUES ({marks}) "  # noqa: S608
+        f"INSERT INTO conversation ({_names(columns)}) VALUES ({marks}) "  # noqa: S608
         "ON CONFLICT (channel, openid) DO NOTHING"
     )
     values = [field.to_db_value(getattr(fresh, name), fresh) for name, _, field in columns]

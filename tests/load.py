@@ -30,6 +30,7 @@ from pathlib import Path
 
 import aiohttp
 
+from bench.webhook import percentile
 from bot.sandbox.photos import document_photo
 from bot.sandbox.wechat_api import WeChatApiFake
 from bot.wechat.simulator import Delivery, WeChatSimulator
@@ -58,8 +59,7 @@ class Figures:
     expired_codes: int = 0  # a code answered "expired" after a crash (asked again)
 
     def percentile(self, p: float) -> float:
-        ordered = sorted(self.latencies)
-        return ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000 if ordered else 0.0
+        return percentile(self.latencies, p)
 
 
 class Applicant:
