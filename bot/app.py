@@ -60,14 +60,16 @@ async def observe(request: web.Request, handler: Handler) -> web.StreamResponse:
             status = 499
             raise
         except Exception:
-            metrics.ERRORS.labels("http").inc()
+            metrics.labelled(metrics.ERRORS, "http").inc()
             log.exception("unhandled error", extra={"route": route_name})
             return web.json_response(
                 {"error": "internal error", "request_id": request_id}, status=500
             )
         finally:
-            metrics.REQUESTS.labels(request.method, route_name, str(status)).inc()
-            metrics.REQUEST_SECONDS.labels(route_name).observe(time.perf_counter() - started)
+            metrics.labelled(metrics.REQUESTS, request.method, route_name, str(status)).inc()
+            metrics.labelled(metrics.REQUEST_SECONDS, route_name).observe(
+                time.perf_counter() - started
+            )
 
 
 async def healthz(request: web.Request) -> web.Response:

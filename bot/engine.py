@@ -248,8 +248,8 @@ def decrypt_answers(services: Services, flow: Flow, order: Order) -> dict[str, s
 
 def fill_fixed(flow: Flow, answers: dict[str, str]) -> None:
     """Set the values that follow from other answers (发票抬头 = 单位名称)."""
-    for step in flow.steps:
-        if not step.editable and step.default is not None:
+    for step in flow.fixed:
+        if step.default is not None:
             if step.applies(answers):
                 answers[step.key] = step.default(answers)
             else:
@@ -567,7 +567,7 @@ class Engine:
             return await self._cancel_choice(turn, text)
         verb = await self._verb(turn, text)
         if verb is not None:
-            metrics.FLOW_STEPS.labels(turn.flow.code, "verb").inc()
+            metrics.labelled(metrics.FLOW_STEPS, turn.flow.code, "verb").inc()
             return verb
         step = self.current_step(turn)
         if step is None:
@@ -577,11 +577,11 @@ class Engine:
         except Reprompt as signal:
             return Answer([TextReply(signal.text + "\n\n" + self.prompt(turn, step))])
         except Invalid as exc:
-            metrics.FLOW_STEPS.labels(turn.flow.code, "rejected").inc()
+            metrics.labelled(metrics.FLOW_STEPS, turn.flow.code, "rejected").inc()
             return Answer(
                 [TextReply(T.INVALID.format(reason=exc.reason) + "\n\n" + self.prompt(turn, step))]
             )
-        metrics.FLOW_STEPS.labels(turn.flow.code, "accepted").inc()
+        metrics.labelled(metrics.FLOW_STEPS, turn.flow.code, "accepted").inc()
         return await self._advance(turn, reply)
 
     async def _accept(self, turn: Turn, step: Step, inbound: Inbound, text: str) -> str | None:
@@ -617,7 +617,7 @@ class Engine:
 
     def _drop_inapplicable(self, turn: Turn) -> None:
         """Answers of steps that no longer apply (a changed choice) are removed, not kept."""
-        for step in turn.flow.steps:
+        for step in turn.flow.conditional:
             if step.key in turn.answers and not step.applies(turn.answers):
                 turn.clear_answer(step.key)
 

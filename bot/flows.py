@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 Answers = Mapping[str, str]
+ASKED_REMEMBERED = 64  # combinations of the answers conditions look at, per flow
 Validator = Callable[[str], str]
 ContextValidator = Callable[[str, Answers], str]  # for fields that depend on other answers
 
@@ -124,6 +125,13 @@ class Flow:
     order_kind: str = ""
     quote: Default | None = None  # the amount to pay, shown in the summary before confirming
     steps_by_key: Mapping[str, Step] = field(init=False, repr=False)
+    conditional: tuple[Step, ...] = field(init=False, repr=False)
+    """The steps with a condition (the only ones an answer can make apply or not)."""
+    fixed: tuple[Step, ...] = field(init=False, repr=False)
+    """The steps that are always their default (not editable)."""
+    _asked: dict[tuple[str | None, ...], tuple[Step, ...]] = field(
+        init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         keys = [step.key for step in self.steps]
@@ -138,10 +146,23 @@ class Flow:
             if not step.editable and step.default is None:
                 raise ValueError(f"flow {self.code}: {step.key} is not editable but has no default")
         object.__setattr__(self, "steps_by_key", {step.key: step for step in self.steps})
+        object.__setattr__(self, "conditional", tuple(s for s in self.steps if s.when is not None))
+        object.__setattr__(self, "fixed", tuple(s for s in self.steps if not s.editable))
+        object.__setattr__(self, "_asked", {})
 
     def applicable(self, answers: Answers) -> list[Step]:
-        """The steps the user is asked, in order, given the answers so far."""
-        return [step for step in self.steps if step.asks(answers)]
+        """The steps the user is asked, in order, given the answers so far.
+
+        Which steps apply depends only on the answers the conditions look at: the list is
+        computed once per combination of those answers (a few per flow; at most
+        ``ASKED_REMEMBERED`` are kept)."""
+        state = tuple(answers.get(step.when.key) for step in self.conditional if step.when)
+        asked = self._asked.get(state)
+        if asked is None:
+            if len(self._asked) >= ASKED_REMEMBERED:
+                self._asked.clear()
+            asked = self._asked[state] = tuple(s for s in self.steps if s.asks(answers))
+        return list(asked)
 
     def step(self, key: str) -> Step:
         """The step declared under ``key``."""

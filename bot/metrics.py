@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, TypeVar
+
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
@@ -50,6 +52,22 @@ ERRORS = Counter(
     ["where"],
     registry=REGISTRY,
 )
+
+
+Metric = TypeVar("Metric", Counter, Histogram)
+
+_children: dict[tuple[Any, tuple[str, ...]], Any] = {}
+
+
+def labelled(metric: Metric, *values: str) -> Metric:
+    """``metric.labels(*values)``, looked up once per metric and label values (a dictionary
+    hit instead of prometheus_client's validation and lock on every request). For label values
+    from a small fixed set (routes, statuses, flows, outcomes), as every metric here has."""
+    key = (metric, values)
+    child = _children.get(key)
+    if child is None:
+        child = _children[key] = metric.labels(*values)
+    return child
 
 
 def render() -> tuple[bytes, str]:

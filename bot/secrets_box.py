@@ -14,6 +14,13 @@ a ciphertext copied to another record or column does not decrypt there.
 
 Look-up hashes (``lookup_hash``) use their own key, so they stay stable across rotations of
 the data keys.
+
+A cipher remembers the plaintexts of the last ``RECENT_PLAINTEXTS`` tokens it made or opened:
+a draft's answers are read on every message of its conversation, and each would be decrypted
+again. A token is unique (its nonce is random) and authenticated, so what is remembered for
+(token, context) is what decrypting it again would give; a token it did not make or open
+successfully is never answered from memory. The process holds the data keys, so plaintexts in
+its memory expose nothing its memory did not already.
 """
 
 from __future__ import annotations
@@ -33,6 +40,7 @@ VERSION = "v1"
 KEY_BYTES = 32
 NONCE_BYTES = 12
 TAG_BYTES = 16
+RECENT_PLAINTEXTS = 4096  # (token, context) → plaintext, the oldest forgotten first
 MIN_LOOKUP_KEY_BYTES = 16
 
 _B64URL = re.compile(r"[A-Za-z0-9_-]+")
@@ -104,6 +112,7 @@ class DataCipher:
                 raise ValueError(f"data key [{position}]: duplicate key (id {kid})")
             self._keys[kid] = AESGCM(key)
         self._current = key_id(keys[0])
+        self._recent: dict[tuple[str, str], str] = {}
 
     @classmethod
     def from_config(cls, data_keys: list[str]) -> DataCipher:
@@ -127,10 +136,15 @@ class DataCipher:
         sealed = self._keys[self._current].encrypt(
             nonce, plaintext.encode("utf-8"), context.encode("utf-8")
         )
-        return f"{VERSION}.{self._current}.{_b64url_encode(nonce + sealed)}"
+        token = f"{VERSION}.{self._current}.{_b64url_encode(nonce + sealed)}"
+        self._remember(token, context, plaintext)
+        return token
 
     def decrypt(self, token: str, *, context: str = "") -> str:
         """Decrypt a token made by ``encrypt`` with the same ``context``; else ``DecryptError``."""
+        remembered = self._recent.get((token, context))
+        if remembered is not None:
+            return remembered
         kid, raw = self._parse(token)
         aead = self._keys.get(kid)
         if aead is None:
@@ -141,7 +155,15 @@ class DataCipher:
             plain = aead.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], context.encode("utf-8"))
         except InvalidTag:
             raise DecryptError("token does not authenticate (tampered or wrong context)") from None
-        return plain.decode("utf-8")
+        text = plain.decode("utf-8")
+        self._remember(token, context, text)
+        return text
+
+    def _remember(self, token: str, context: str, plaintext: str) -> None:
+        recent = self._recent
+        recent[(token, context)] = plaintext
+        if len(recent) > RECENT_PLAINTEXTS:
+            del recent[next(iter(recent))]
 
     def needs_rotation(self, token: str) -> bool:
         """Whether ``token`` was encrypted with another key than the current one.

@@ -76,7 +76,7 @@ class Worker:
                     free = self.settings.concurrency - len(running)
                     jobs = await self.claim(free) if free > 0 else []
                 except Exception:
-                    metrics.ERRORS.labels("worker.claim").inc()
+                    metrics.labelled(metrics.ERRORS, "worker.claim").inc()
                     log.exception("worker could not claim jobs", extra={"worker": self.name})
                     jobs = []
                 for job in jobs:
@@ -168,7 +168,7 @@ class Worker:
                         finished_at=now, outcome=JobRunOutcome.LOST
                     )
                     count += 1
-                    metrics.JOBS.labels(job.kind, JobRunOutcome.LOST.value).inc()
+                    metrics.labelled(metrics.JOBS, job.kind, JobRunOutcome.LOST.value).inc()
                     log.warning("job lease expired", extra={"job_id": job.id, "kind": job.kind})
         return count
 
@@ -217,7 +217,7 @@ class Worker:
                 await JobRun.filter(job_id=job.id, attempt=job.attempts, worker=self.name).update(
                     finished_at=now, outcome=outcome, error=error
                 )
-        metrics.JOBS.labels(job.kind, outcome.value).inc()
+        metrics.labelled(metrics.JOBS, job.kind, outcome.value).inc()
         if not updated:
             log.warning("job lease lost before it finished", extra={"job_id": job.id})
         elif outcome is JobRunOutcome.DEAD:
@@ -239,5 +239,5 @@ class Worker:
                     locked_until=until
                 )
             except Exception:  # a database hiccup must not kill the job; try again next round
-                metrics.ERRORS.labels("worker.lease").inc()
+                metrics.labelled(metrics.ERRORS, "worker.lease").inc()
                 log.warning("could not renew a job lease", extra={"job_id": job.id})

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from bot.config import load_settings
-from bot.flows import StepKind
+from bot.flows import Choice, FieldIs, Flow, Step, StepKind
 from handlers import org_certificate, personal_certificate
 
 SETTINGS = load_settings(None, env={})
+FLOWS = [org_certificate.build_flow(SETTINGS), personal_certificate.build_flow(SETTINGS)]
 
 # Seed 1.1, top to bottom (经办人/联系人 asked once), then confirmation, materials, SMS.
 ORG_SEED_ORDER = [
@@ -121,3 +125,42 @@ def test_years_and_prices_come_from_config() -> None:
     assert years.kind is StepKind.CHOICE
     assert [c.label for c in years.choices] == ["1 年", "3 年"]
     assert [years.note_for(c, {}) for c in years.choices] == ["¥300.00", "¥800.00"]
+
+
+CHOICES = (Choice("a", "甲"), Choice("b", "乙"))
+
+
+@st.composite
+def conditional_flows(draw: st.DrawFn) -> Flow:
+    """A flow of choice steps, each after the first asked only when an earlier one has a
+    given answer (several condition keys, unlike the shipped flows)."""
+    steps: list[Step] = []
+    for index in range(draw(st.integers(min_value=2, max_value=6))):
+        when = None
+        if steps and draw(st.booleans()):
+            when = FieldIs(draw(st.sampled_from(steps)).key, draw(st.sampled_from(["a", "b"])))
+        steps.append(
+            Step(f"s{index}", f"第{index}项", "?", StepKind.CHOICE, choices=CHOICES, when=when)
+        )
+    return Flow("test", "测试", steps)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    conditional_flows(),
+    st.lists(
+        st.dictionaries(
+            st.sampled_from([f"s{i}" for i in range(6)]), st.sampled_from(["a", "b", "c"])
+        ),
+        min_size=1,
+        max_size=8,
+    ),
+)
+def test_the_steps_asked_follow_the_answers_in_any_order_of_questions(
+    flow: Flow, answer_sets: list[dict[str, str]]
+) -> None:
+    """``Flow.applicable`` remembers its lists per combination of the answers conditions look
+    at: whatever was asked before, it gives what checking every step gives."""
+    for answers in answer_sets:
+        expected = [step for step in flow.steps if step.when is None or step.when(answers)]
+        assert flow.applicable(answers) == expected

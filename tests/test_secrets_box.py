@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.secrets_box import (
+    RECENT_PLAINTEXTS,
     DataCipher,
     DecryptError,
     decode_key,
@@ -39,7 +40,8 @@ def test_any_text_round_trips(plaintext: str, context: str) -> None:
     box = DataCipher([KEY_1])
     token = box.encrypt(plaintext, context=context)
     assert TOKEN_RE.fullmatch(token)
-    assert box.decrypt(token, context=context) == plaintext
+    assert box.decrypt(token, context=context) == plaintext  # as remembered
+    assert DataCipher([KEY_1]).decrypt(token, context=context) == plaintext  # as decrypted
 
 
 def test_token_format_hides_plaintext_and_key() -> None:
@@ -241,3 +243,32 @@ def test_lookup_hash_refuses_weak_keys_and_odd_kinds() -> None:
     for kind in ("", "ID", "id\x00number"):
         with pytest.raises(ValueError, match="kind"):
             lookup_hash(ID_A, LOOKUP_KEY, kind=kind)
+
+
+# -- remembered plaintexts ---------------------------------------------------------------------
+
+
+def test_a_remembered_token_opens_only_in_its_own_context() -> None:
+    box = DataCipher([KEY_1])
+    token = box.encrypt(ID_A, context="order:1:id_number")
+    assert box.decrypt(token, context="order:1:id_number") == ID_A
+    with pytest.raises(DecryptError):
+        box.decrypt(token, context="order:2:id_number")  # copied to another record
+
+
+def test_a_tampered_copy_of_a_remembered_token_is_refused() -> None:
+    box = DataCipher([KEY_1])
+    token = box.encrypt(ID_A, context="c")
+    box.decrypt(token, context="c")
+    version, kid, body = token.split(".")
+    flipped = body[:-2] + ("A" if body[-2] != "A" else "B") + body[-1]
+    with pytest.raises(DecryptError):
+        box.decrypt(f"{version}.{kid}.{flipped}", context="c")
+
+
+def test_remembered_plaintexts_are_bounded_and_the_forgotten_still_decrypt() -> None:
+    box = DataCipher([KEY_1])
+    tokens = [box.encrypt(f"value {i}", context="c") for i in range(RECENT_PLAINTEXTS + 10)]
+    assert len(box._recent) == RECENT_PLAINTEXTS
+    assert (tokens[0], "c") not in box._recent  # the oldest went first
+    assert box.decrypt(tokens[0], context="c") == "value 0"

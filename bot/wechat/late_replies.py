@@ -102,14 +102,14 @@ async def send(
         if isinstance(reply, HandOver):
             continue  # only a passive reply can transfer to human service
         if not await quota.take(openid):
-            metrics.NOTICES.labels("customer_service", "over_quota").inc()
+            metrics.labelled(metrics.NOTICES, "customer_service", "over_quota").inc()
             log.warning("customer-service quota used up; reply not sent")
             return
         try:
             await _send_one(client, openid, reply)
-            metrics.NOTICES.labels("customer_service", "sent").inc()
+            metrics.labelled(metrics.NOTICES, "customer_service", "sent").inc()
         except WeChatAPIError as exc:
-            metrics.NOTICES.labels("customer_service", "failed").inc()
+            metrics.labelled(metrics.NOTICES, "customer_service", "failed").inc()
             log.warning(
                 "customer-service message failed",
                 extra={"errcode": exc.errcode, "errmsg": exc.errmsg},

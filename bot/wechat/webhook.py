@@ -338,7 +338,7 @@ class WeChatChannel:
         try:
             return await self.dispatcher(inbound)
         except Exception:
-            metrics.ERRORS.labels("wechat.dispatch").inc()
+            metrics.labelled(metrics.ERRORS, "wechat.dispatch").inc()
             log.exception("dispatcher failed", extra={"kind": inbound.kind})
             return Answer([TextReply(SYSTEM_BUSY.format(phone=self.service_phone))])
 
