@@ -229,9 +229,17 @@ def _changed(instance: Model) -> list[tuple[str, str, Any]]:
     now = _column_values(model)(instance)
     return [
         column
-        for column, before, after in zip(_columns_of(model), loaded, now, strict=True)
-        if before != after or getattr(column[2], "auto_now", False)
+        for column, before, after, stamped in zip(
+            _columns_of(model), loaded, now, _auto_now(model), strict=True
+        )
+        if stamped or before != after
     ]
+
+
+@cache
+def _auto_now(model: type[Model]) -> tuple[bool, ...]:
+    """Which of ``_columns_of`` are stamped with the time of every save (``auto_now``)."""
+    return tuple(bool(getattr(field, "auto_now", False)) for _, _, field in _columns_of(model))
 
 
 def _update_set(instance: Model, first: int) -> tuple[list[str], list[object]]:

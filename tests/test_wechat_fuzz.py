@@ -190,3 +190,42 @@ def test_the_message_parser_reads_what_elementtree_reads_and_refuses_any_dtd(see
         assert ours is None
         return
     assert ours == {child.tag: (child.text or "").strip() for child in root}
+
+
+XML_TAGS = st.from_regex(r"[A-Za-z_][A-Za-z0-9_.-]{0,12}", fullmatch=True)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            XML_TAGS, st.text(max_size=40), st.booleans(), st.sampled_from(["", " ", "\n", "\t "])
+        )
+    ),
+    st.sampled_from(["", " ", "\n"]),
+)
+def test_plain_messages_read_as_the_xml_parser_reads_them(
+    children: list[tuple[str, str, bool, str]], around: str
+) -> None:
+    """The regular expression that reads WeChat's plain messages gives what expat gives, or
+    leaves the document to expat; it takes every document of CDATA and plain text children."""
+    from bot.wechat.webhook import BadRequest, _parsed_fields, _plain_fields
+
+    parts = []
+    takeable = True
+    for tag, text, cdata, space in children:
+        parts.append(f"{space}<{tag}>{f'<![CDATA[{text}]]>' if cdata else text}</{tag}>")
+        forbidden = "\r" in text or any(
+            (ord(c) < 0x20 and c not in "\t\n") or c in "\ufffe\uffff" for c in text
+        )
+        takeable &= not forbidden and ("]]>" not in text if cdata else not set(text) & set("<&]"))
+    document = f"{around}<xml>{''.join(parts)}{around}</xml>{around}"
+    fast = _plain_fields(document)
+    try:
+        parsed: dict[str, str] | None = _parsed_fields(document)
+    except BadRequest:
+        parsed = None
+    if fast is not None:
+        assert fast == parsed
+    if takeable:
+        assert fast is not None
