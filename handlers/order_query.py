@@ -63,11 +63,12 @@ class QuerySession:
 class OrderQuery(OrderViews):
     """Order query in chat, over the engine's flows; one per process."""
 
-    def _key(self, inbound: Inbound) -> str:
+    def state_key(self, inbound: Inbound) -> str:
+        """The store key of the user's query under way."""
         return f"query:session:{inbound.channel}:{inbound.openid}"
 
     async def _save(self, inbound: Inbound, session: QuerySession) -> None:
-        await self.services.store.set(self._key(inbound), session.dumps(), ttl=QUERY_TTL)
+        await self.services.store.set(self.state_key(inbound), session.dumps(), ttl=QUERY_TTL)
 
     async def start(self, inbound: Inbound) -> Answer:
         """Menu 订单查询: offer 我的订单 or a lookup by ID number."""
@@ -82,12 +83,12 @@ class OrderQuery(OrderViews):
 
     async def forget(self, inbound: Inbound) -> None:
         """Drop the query under way (the caller hands the user's messages on)."""
-        await self.services.store.delete(self._key(inbound))
+        await self.services.store.delete(self.state_key(inbound))
 
     async def handle(self, inbound: Inbound) -> Answer | None:
         """A message during order query; None when the user is not querying (an expired query
         gives the user's messages back to their draft)."""
-        raw = await self.services.store.get(self._key(inbound))
+        raw = await self.services.store.get(self.state_key(inbound))
         if raw is None:
             if await self.engine.hand_to(inbound.channel, inbound.openid, None):
                 return await self.engine.handle(inbound.channel, inbound.openid, inbound)

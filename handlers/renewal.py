@@ -90,12 +90,12 @@ class RenewalChat:
 
     async def end(self, inbound: Inbound) -> None:
         """Leave the renewal; the user's draft, if any, takes their messages again."""
-        await self.forget(inbound)
+        await self.sessions.delete(inbound.channel, inbound.openid)
         await self.engine.hand_to(inbound.channel, inbound.openid, None)
 
-    async def forget(self, inbound: Inbound) -> None:
-        """Drop the renewal under way (the caller hands the user's messages on)."""
-        await self.sessions.delete(inbound.channel, inbound.openid)
+    def state_key(self, inbound: Inbound) -> str:
+        """The store key of the user's renewal under way (deleted when they pick a service)."""
+        return self.sessions.key(inbound.channel, inbound.openid)
 
     # -- 证书更新 ---------------------------------------------------------------------------------
 

@@ -33,12 +33,14 @@ from handlers.review_fixes import (
 from models.orders import Order
 from models.staff import Fulfilment
 
-__all__ = ["handle", "handle_chosen", "rejected_order", "start", "stop"]
+__all__ = ["fixing_key", "handle", "handle_chosen", "rejected_order", "start", "stop"]
 
 FIXING_TTL = 24 * 3600  # how long the order chosen in order query keeps the user's messages
 
 
-def _fixing_key(inbound: Inbound) -> str:
+def fixing_key(inbound: Inbound) -> str:
+    """The store key naming the order whose corrections the user's messages are (order query's
+    继续办理); deleted when the user picks a service."""
     return f"review:fixing:{inbound.channel}:{inbound.openid}"
 
 
@@ -53,19 +55,19 @@ async def start(engine: Engine, inbound: Inbound, order: Order) -> Answer | None
         if locked is None:
             return None
         answer = await _fix(engine, inbound, "", *locked, ask_only=True)
-    await engine.services.store.set(_fixing_key(inbound), order.order_no, ttl=FIXING_TTL)
+    await engine.services.store.set(fixing_key(inbound), order.order_no, ttl=FIXING_TTL)
     return answer
 
 
 async def stop(engine: Engine, inbound: Inbound) -> None:
     """The user picked a service: a fix started from order query no longer comes first."""
-    await engine.services.store.delete(_fixing_key(inbound))
+    await engine.services.store.delete(fixing_key(inbound))
 
 
 async def handle_chosen(engine: Engine, inbound: Inbound) -> Answer | None:
     """The message as a correction of the order chosen in order query (before the user's draft);
     None when no such order waits for corrections."""
-    chosen = await engine.services.store.get(_fixing_key(inbound))
+    chosen = await engine.services.store.get(fixing_key(inbound))
     if chosen is None:
         return None
     if await rejected_order(inbound.openid, chosen.decode()) is None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 
 from bot.bridge import pairing as bridge_pairing
@@ -55,11 +54,12 @@ def build_dispatcher(services: Services, engine: Engine | None = None) -> Dispat
         """The chosen service takes the user's messages from whatever had them: each start
         below hands them over itself (a draft flow: the new draft or the offer to resume).
         ``scene``: the user's last QR scene, when the caller has just read it."""
-        # Independent keys of the store: sent together, one round trip.
-        forgets = [review.stop(engine, inbound), unlock.forget(inbound), renewal.forget(inbound)]
+        # What the other services had under way: one round trip.
+        under_way = [review.fixing_key(inbound), unlock.state_key(inbound)]
+        under_way.append(renewal.state_key(inbound))
         if service != "query":
-            forgets.append(query.forget(inbound))
-        await asyncio.gather(*forgets)
+            under_way.append(query.state_key(inbound))
+        await services.store.delete_many(under_way)
         if service == "query":
             return await query.start(inbound)
         if service == "unlock":

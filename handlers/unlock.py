@@ -90,9 +90,9 @@ class Unlock:
         """Leave the unlock; the user's draft, if any, takes their messages again."""
         await self._end(inbound.channel, inbound.openid)
 
-    async def forget(self, inbound: Inbound) -> None:
-        """Drop the unlock under way (the caller hands the user's messages on)."""
-        await self.sessions.delete(inbound.channel, inbound.openid)
+    def state_key(self, inbound: Inbound) -> str:
+        """The store key of the user's unlock under way (deleted when they pick a service)."""
+        return self.sessions.key(inbound.channel, inbound.openid)
 
     async def _end(self, channel: str, openid: str) -> None:
         await self.sessions.delete(channel, openid)

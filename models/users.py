@@ -9,6 +9,7 @@ from tortoise import fields
 from tortoise.models import Model
 
 from models import parameter_marks
+from models.statements import fetch_row
 
 
 class WeChatUser(Model):
@@ -61,7 +62,8 @@ async def remember_follower(
     just followed; ``scene``: the QR scene they came from), in one statement whether or not they
     are known yet; their last QR scene."""
     db = WeChatUser._meta.db
-    rows = await db.execute_query_dict(
+    row = await fetch_row(
+        db,
         _remember_sql(db.capabilities.dialect),
         [
             openid,
@@ -74,7 +76,7 @@ async def remember_follower(
             now,
         ],
     )
-    return rows[0]["last_scene"] if rows else None
+    return row["last_scene"] if row is not None else None
 
 
 class SubscribeQuota(Model):

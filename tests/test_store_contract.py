@@ -57,6 +57,15 @@ async def test_set_get_delete(store: Store) -> None:
     assert await store.get("k") is None
 
 
+async def test_delete_many_removes_every_key_once(store: Store) -> None:
+    await store.set("a", "1")
+    await store.set("b", "2", ttl=30)
+    assert await store.delete_many(["a", "b", "missing", "a"]) == 2
+    assert await store.get("a") is None
+    assert await store.get("b") is None
+    assert await store.delete_many([]) == 0
+
+
 async def test_keys_expire_after_their_ttl(store: Store) -> None:
     await store.set("short", "v", ttl=0.2)
     await store.set("forever", "v")

@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import logging
 import math
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -130,6 +130,10 @@ class Store(abc.ABC):
     @abc.abstractmethod
     async def delete(self, key: str) -> bool:
         """Remove ``key``; True if a key was removed."""
+
+    @abc.abstractmethod
+    async def delete_many(self, keys: Sequence[str]) -> int:
+        """Remove every key of ``keys`` (one round trip); how many were there."""
 
     @abc.abstractmethod
     async def incr(self, key: str, amount: int = 1, ttl: float | None = None) -> int:

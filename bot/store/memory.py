@@ -18,7 +18,7 @@ import asyncio
 import contextlib
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from bot.store.base import (
@@ -138,6 +138,10 @@ class MemoryStore(Store):
             return False
         del self._data[key]
         return True
+
+    async def delete_many(self, keys: Sequence[str]) -> int:
+        """Remove every key of ``keys``; how many were there."""
+        return sum([await self.delete(key) for key in dict.fromkeys(keys)])
 
     async def incr(self, key: str, amount: int = 1, ttl: float | None = None) -> int:
         """Add ``amount`` to the counter ``key``; ``ttl`` only applies when it is created."""

@@ -254,6 +254,12 @@ class RedisStore(Store):
         """Remove ``key``; True if a key was removed."""
         return bool(await self._call("DEL", self._key(key)))
 
+    async def delete_many(self, keys: Sequence[str]) -> int:
+        """Remove every key of ``keys`` (one DEL); how many were there."""
+        if not keys:
+            return 0
+        return int(await self._call("DEL", *(self._key(key) for key in keys)))
+
     async def incr(self, key: str, amount: int = 1, ttl: float | None = None) -> int:
         """Add ``amount`` to the counter ``key``; ``ttl`` only applies when it is created."""
         check_ttl(ttl)
