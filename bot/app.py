@@ -126,7 +126,7 @@ def create_app(
     from bot.mp_subscriptions import MiniProgramSubscriptions
     from handlers.applications import build_engine
     from handlers.order_query import OrderQuery
-    from handlers.router import build_dispatcher
+    from handlers.router import build_dispatcher, read_ahead
 
     engine = build_engine(services)
     if dispatcher is None:
@@ -159,6 +159,7 @@ def create_app(
             budget=settings.wechat.reply_budget,
             service_phone=settings.service.phone,
             cipher=services.cipher,
+            read_ahead=read_ahead,
         )
         app.router.add_routes(channel.routes())
     app.cleanup_ctx.append(_lifecycle(run_worker, channel))

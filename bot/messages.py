@@ -6,7 +6,7 @@ wire formats to and from these; the conversation engine and handlers only see th
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
@@ -35,6 +35,8 @@ class Inbound:
     fetch_error: int | None = None  # errcode of a failed download of ``media_id``, if tried
     photo: NormalisedImage | None = None  # ``data`` normalised before the turn (bot.uploads)
     photo_refused: str = ""  # why ``data`` is no usable photo, found before the turn
+    read_ahead: Mapping[str, bytes | None] = field(default_factory=dict, compare=False, hash=False)
+    """Store values the channel read with the user's lock (``ReadAhead``), by key."""
 
     @property
     def dedupe_key(self) -> str:
@@ -105,3 +107,6 @@ def pack(replies: Sequence[Reply]) -> list[Reply]:
 
 
 Dispatcher = Callable[[Inbound], Awaitable[Answer]]
+ReadAhead = Callable[[Inbound], Sequence[str]]
+"""The store keys a message's handlers will read, which only the user's own messages write:
+read in the round trip that takes the user's lock, handed over as ``Inbound.read_ahead``."""

@@ -67,7 +67,11 @@ async def stop(engine: Engine, inbound: Inbound) -> None:
 async def handle_chosen(engine: Engine, inbound: Inbound) -> Answer | None:
     """The message as a correction of the order chosen in order query (before the user's draft);
     None when no such order waits for corrections."""
-    chosen = await engine.services.store.get(fixing_key(inbound))
+    key = fixing_key(inbound)
+    if key in inbound.read_ahead:
+        chosen = inbound.read_ahead[key]
+    else:
+        chosen = await engine.services.store.get(key)
     if chosen is None:
         return None
     if await rejected_order(inbound.openid, chosen.decode()) is None:

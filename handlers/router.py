@@ -43,6 +43,12 @@ def service_for(text: str) -> str | None:
     return None
 
 
+def read_ahead(inbound: Inbound) -> list[str]:
+    """What a message's handlers read from the store that only the user's messages write (the
+    order chosen for corrections in order query): read with the user's lock (``ReadAhead``)."""
+    return [review.fixing_key(inbound)] if inbound.kind in {"text", "image"} else []
+
+
 def build_dispatcher(services: Services, engine: Engine | None = None) -> Dispatcher:
     """The dispatcher of one process: a coroutine from ``Inbound`` to ``Answer``."""
     engine = engine or build_engine(services)

@@ -180,6 +180,11 @@ async def test_a_restarted_redis_is_reconnected_to_and_scripts_are_sent_again(
             assert await store.get("kept") is None
             async with store.lock("user", wait=1):  # NOSCRIPT: the scripts go in full again
                 pass
+            private.restart()
+            await store.set("read", "after the restart")
+            # NOSCRIPT in a pipeline with the keys read with the lock
+            async with store.lock("user", wait=1, read=["read"]) as held:
+                assert held.read == {"read": b"after the restart"}
         finally:
             await store.close()
 

@@ -335,6 +335,27 @@ async def test_a_claim_is_set_before_waiting_for_a_held_lock(store: Store, peer:
     await asyncio.wait_for(waiter, 5)
 
 
+async def test_keys_read_with_a_lock_are_as_the_last_holder_left_them(
+    store: Store, peer: Store
+) -> None:
+    """``read`` values come with the lock: for a waiter, as the holder before it left them."""
+    await store.set("fixing", "CD1")
+    async with store.lock("user", lease=5, read=["fixing", "missing"]) as held:
+        assert held.read == {"fixing": b"CD1", "missing": None}
+
+    async def next_message() -> dict[str, bytes | None]:
+        async with peer.lock("user", lease=5, wait=10, read=["fixing"]) as later:
+            return later.read
+
+    async with store.lock("user", lease=5, claim=Claim("message:9", "p", 5)) as held:
+        assert held.read == {}
+        waiter = asyncio.create_task(next_message())
+        await asyncio.sleep(0.05)  # the waiter asked (and read) while the lock was held
+        await store.delete("fixing")
+        held.set_on_release("fixing", "CD2")
+    assert await asyncio.wait_for(waiter, 5) == {"fixing": b"CD2"}
+
+
 async def test_writes_are_made_even_when_the_block_fails(store: Store) -> None:
     async def failing_holder() -> None:
         async with store.lock("user", lease=5) as held:

@@ -295,3 +295,28 @@ async def test_a_message_whose_handler_died_is_handled_by_a_later_retry(
     again = sim.open_reply(await (await post(client, delivery)).text())
     assert again["Content"] == "收到第 1 条：崩溃之后" and len(recorder.seen) == 1
     assert webhook.PENDING_TTL <= 5  # expires before WeChat's next retry (5 s apart)
+
+
+async def test_what_the_handlers_will_read_comes_with_the_users_lock(
+    settings: Settings, wechat_api: WeChatApiFake, aiohttp_client
+) -> None:  # type: ignore[no-untyped-def]
+    """The order chosen for corrections in order query (review's key, written only by the
+    user's own messages) reaches the dispatcher as read with the user's lock; events read
+    nothing ahead."""
+    from bot.app import SERVICES
+    from handlers import review
+
+    recorder = Recorder()
+    app = create_app(
+        wechat_settings(settings, wechat_api, safe=True), run_worker=False, dispatcher=recorder
+    )
+    client = await aiohttp_client(app)
+    sim = simulator(wechat_api, safe=True)
+    text = sim.text("o-user-9", "第一条")
+    user = Inbound(openid="o-user-9", kind="text", create_time=0)
+    await app[SERVICES].store.set(review.fixing_key(user), "CD20261203000001")
+    assert (await post(client, text)).status == 200
+    assert (await post(client, sim.event("o-user-9", "CLICK", "org"))).status == 200
+    first, click = recorder.seen
+    assert first.read_ahead == {review.fixing_key(first): b"CD20261203000001"}
+    assert click.read_ahead == {}

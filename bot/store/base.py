@@ -85,6 +85,9 @@ class HeldLock:
     trip that releases the lock, just before it is released."""
 
     on_release: dict[str, tuple[bytes | str, float | None]] = field(default_factory=dict)
+    read: dict[str, bytes | None] = field(default_factory=dict)
+    """The values of the keys ``Store.lock`` was asked to ``read``, as they were once the lock
+    was taken (None: missing)."""
 
     def set_on_release(self, key: str, value: bytes | str, ttl: float | None = None) -> None:
         """Set ``key`` to ``value`` (expiring after ``ttl`` seconds) when the lock is released."""
@@ -154,6 +157,7 @@ class Store(abc.ABC):
         lease: float = 30.0,
         wait: float | None = 10.0,
         claim: Claim | None = None,
+        read: Sequence[str] = (),
     ) -> contextlib.AbstractAsyncContextManager[HeldLock]:
         """Mutual exclusion on ``name`` across every process sharing the store (each holder has a
         token of its own: ``bot.unique``).
@@ -165,25 +169,27 @@ class Store(abc.ABC):
         trip, whether or not the lock was still owned. Waiters are served in FIFO order (see the
         implementations). ``claim``: its key is set, if absent, in the first round trip that asks
         for the lock; if it holds another value, AlreadyClaimed is raised and the lock is neither
-        taken nor waited for.
+        taken nor waited for. ``read``: keys whose values are read in the round trip that takes
+        the lock (``HeldLock.read``): what only the holder writes needs no round trip of its own.
         """
         check_ttl(lease)
         if claim is not None:
             check_ttl(claim.ttl)
         if wait is not None and not wait >= 0:
             raise ValueError(f"wait must be >= 0 seconds or None, got {wait!r}")
-        return self._locked(name, lease, wait, claim)
+        return self._locked(name, lease, wait, claim, read)
 
     @contextlib.asynccontextmanager
     async def _locked(
-        self, name: str, lease: float, wait: float | None, claim: Claim | None
+        self, name: str, lease: float, wait: float | None, claim: Claim | None, read: Sequence[str]
     ) -> AsyncIterator[HeldLock]:
         token = unique_id()
-        if not await self._acquire_lock(name, token, lease, wait, claim):
+        values = await self._acquire_lock(name, token, lease, wait, claim, read)
+        if values is None:
             raise LockTimeout(f"lock {name!r} not acquired within {wait} s")
         renewal = Heartbeat(lambda: self._renew_held(name, token, lease), lease / 3)
         self._renewals.add(renewal)
-        held = HeldLock()
+        held = HeldLock(read=values)
         try:
             yield held
         finally:
@@ -211,9 +217,16 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     async def _acquire_lock(
-        self, name: str, token: str, lease: float, wait: float | None, claim: Claim | None = None
-    ) -> bool:
-        """Take lock ``name`` for ``token`` within ``wait`` seconds; False on timeout.
+        self,
+        name: str,
+        token: str,
+        lease: float,
+        wait: float | None,
+        claim: Claim | None = None,
+        read: Sequence[str] = (),
+    ) -> dict[str, bytes | None] | None:
+        """Take lock ``name`` for ``token`` within ``wait`` seconds: the values of the keys of
+        ``read`` once it is taken (read in the round trip that takes it); None on timeout.
 
         ``claim`` is set (if absent) with the first attempt, and ``claim.claimed()`` called
         before any wait; AlreadyClaimed if its key holds another value. If cancelled or failing, the

@@ -168,8 +168,14 @@ class MemoryStore(Store):
     # -- locks
 
     async def _acquire_lock(
-        self, name: str, token: str, lease: float, wait: float | None, claim: Claim | None = None
-    ) -> bool:
+        self,
+        name: str,
+        token: str,
+        lease: float,
+        wait: float | None,
+        claim: Claim | None = None,
+        read: Sequence[str] = (),
+    ) -> dict[str, bytes | None] | None:
         if claim is not None:
             ours = await self.set_if_absent(claim.key, claim.value, claim.ttl)
             if not ours and await self.get(claim.key) != encode(claim.value):
@@ -183,9 +189,9 @@ class MemoryStore(Store):
             state = self._locks[name] = _LockState()
         if state.token is None and not state.waiters:
             self._grant(name, state, token, lease)
-            return True
+            return self._read(read)
         if wait == 0:
-            return False
+            return None
         waiter = _Waiter(asyncio.get_running_loop().create_future(), token, lease)
         state.waiters.append(waiter)
         try:
@@ -197,9 +203,14 @@ class MemoryStore(Store):
             self._leave(name, state, waiter)
             raise
         if waiter.future.done() and not waiter.future.cancelled():
-            return True  # granted, possibly just as the wait ran out
+            return self._read(read)  # granted, possibly just as the wait ran out
         self._leave(name, state, waiter)
-        return False
+        return None
+
+    def _read(self, keys: Sequence[str]) -> dict[str, bytes | None]:
+        """The values of ``keys`` now (nothing runs between taking a lock and this)."""
+        now = time.monotonic()
+        return {key: entry.value if (entry := self._live(key, now)) else None for key in keys}
 
     def _leave(self, name: str, state: _LockState, waiter: _Waiter) -> None:
         """Take a waiter that gives up out of the queue (or release the lock it was granted)."""

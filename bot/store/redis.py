@@ -288,8 +288,14 @@ class RedisStore(Store):
         return None if millis < 0 else millis / 1000
 
     async def _acquire_lock(
-        self, name: str, token: str, lease: float, wait: float | None, claim: Claim | None = None
-    ) -> bool:
+        self,
+        name: str,
+        token: str,
+        lease: float,
+        wait: float | None,
+        claim: Claim | None = None,
+        read: Sequence[str] = (),
+    ) -> dict[str, bytes | None] | None:
         loop = asyncio.get_running_loop()
         deadline = None if wait is None else loop.time() + wait
         keys = self._lock_keys(name)
@@ -297,11 +303,11 @@ class RedisStore(Store):
         acquired = refused = False
         try:
             if claim is None:
-                ahead = int(await self._run(ACQUIRE, keys, args))
+                ahead, values = await self._attempt(keys, args, read)
             else:
                 claim_args: list[Arg] = [encode(claim.value), _ms(claim.ttl)]
                 claim_keys = [*keys, self._key(claim.key)]
-                ahead = int(await self._run(ACQUIRE, claim_keys, [*args, *claim_args]))
+                ahead, values = await self._attempt(claim_keys, [*args, *claim_args], read)
                 refused = ahead == CLAIM_TAKEN
                 if refused:
                     raise AlreadyClaimed(claim.key)
@@ -309,20 +315,40 @@ class RedisStore(Store):
             while True:
                 if ahead < 0:
                     acquired = True
-                    return True
+                    return dict(zip(read, values, strict=True))
                 delay = min(MAX_POLL, POLL_STEP * (ahead + 1))
                 if deadline is not None:
                     remaining = deadline - loop.time()
                     if remaining <= 0:
-                        return False
+                        return None
                     delay = min(delay, remaining)
                 await asyncio.sleep(delay)
-                ahead = int(await self._run(ACQUIRE, keys, args))
+                ahead, values = await self._attempt(keys, args, read)
         finally:
             if not acquired and not refused:
                 # Leave the queue, and drop the lock if an interrupted attempt took it.
                 with contextlib.suppress(StoreError):
                     await asyncio.shield(self._release_lock(name, token))
+
+    async def _attempt(
+        self, keys: list[str], args: list[Arg], read: Sequence[str]
+    ) -> tuple[int, list[bytes | None]]:
+        """One attempt at a lock (``ACQUIRE``), and the values of ``read`` read right after it
+        in the same round trip (what they are once the attempt took the lock)."""
+        if not read:
+            return int(await self._run(ACQUIRE, keys, args)), []
+        gets = [("GET", self._key(key)) for key in read]
+        with _translated():
+            try:
+                ahead, *values = await self._link.pipeline(
+                    [("EVALSHA", ACQUIRE.sha, len(keys), *keys, *args), *gets]
+                )
+            except ReplyError as exc:
+                if not str(exc).startswith("NOSCRIPT"):
+                    raise
+                ahead = await self._link.run(ACQUIRE, keys, args)  # loads the script
+                values = await self._link.pipeline(gets)
+        return int(ahead), values
 
     async def extend(self, key: str, value: bytes | str, ttl: float) -> bool:
         """Make ``key`` expire ``ttl`` seconds from now if it holds ``value``."""

@@ -33,7 +33,7 @@ def _context(dedupe_key: str) -> str:
 
 async def record(cipher: DataCipher, inbound: Inbound) -> Job:
     """Write ``inbound`` as a job the worker handles if nobody closes it in time."""
-    fields = {k: v for k, v in asdict(inbound).items() if k != "data"}
+    fields = {k: v for k, v in asdict(inbound).items() if k not in {"data", "read_ahead"}}
     sealed = cipher.encrypt(json.dumps(fields), context=_context(inbound.dedupe_key))
     payload = {"key": inbound.dedupe_key, "sealed": sealed}
     return await enqueue(JOB, payload, delay=GRACE, dedupe_key=f"{JOB}:{inbound.dedupe_key}"[:128])
@@ -56,7 +56,7 @@ async def handle_recorded(payload: dict[str, Any], services: Services) -> None:
     """The worker's side: handle a message whose process died before answering it."""
     from bot.wechat.webhook import WeChatChannel
     from handlers.applications import build_engine
-    from handlers.router import build_dispatcher
+    from handlers.router import build_dispatcher, read_ahead
 
     inbound = opened(services.cipher, payload)
     config = services.settings.wechat
@@ -70,5 +70,6 @@ async def handle_recorded(payload: dict[str, Any], services: Services) -> None:
         budget=config.reply_budget,
         service_phone=services.settings.service.phone,
         cipher=services.cipher,
+        read_ahead=read_ahead,
     )
     await channel.handle_recorded(inbound, within=WAIT_FOR_OTHERS)

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import re
 from collections.abc import Coroutine
+from dataclasses import replace
 from typing import Any
 from xml.parsers import expat
 
@@ -30,6 +31,7 @@ from bot.messages import (
     ImageReply,
     Inbound,
     LinkReply,
+    ReadAhead,
     Reply,
     TextReply,
     pack,
@@ -83,6 +85,7 @@ class WeChatChannel:
         budget: float = 4.0,
         service_phone: str = "",
         cipher: DataCipher | None = None,
+        read_ahead: ReadAhead | None = None,
     ) -> None:
         self.token = token
         self.crypto = MessageCrypto(token, encoding_aes_key, app_id) if encoding_aes_key else None
@@ -92,6 +95,7 @@ class WeChatChannel:
         self.budget = budget
         self.service_phone = service_phone
         self.cipher = cipher  # seals messages acknowledged before they were handled (inbox)
+        self.read_ahead = read_ahead  # what the dispatcher will read, read with the user's lock
         self.quota = CustomerServiceQuota(store)
         self._background: set[asyncio.Task[Any]] = set()
 
@@ -276,8 +280,10 @@ class WeChatChannel:
                 lease=USER_LOCK_LEASE,
                 wait=USER_LOCK_WAIT,
                 claim=claim,
+                read=self.read_ahead(inbound) if self.read_ahead is not None else (),
             ) as held:
-                replies = pack((await self._dispatch(inbound)).replies)
+                delivered = replace(inbound, read_ahead=held.read) if held.read else inbound
+                replies = pack((await self._dispatch(delivered)).replies)
                 if replies and not slot.done() and loop.time() < deadline - 0.2:
                     passive = await self._render_passive(inbound, replies[0])
                 if slot.done():  # WeChat stopped waiting while it was rendered
