@@ -260,7 +260,9 @@ class WeChatChannel:
         The mark is set in the round trip that asks for the lock and renewed until the answer
         for retries and the customer-service window the message opened are written, in the round
         trip that releases the lock (before anything is sent through that window, and before the
-        user's next message is handled).
+        user's next message is handled). The passive reply goes out as that round trip starts:
+        the user cannot answer it before the lock is free, and WeChat delivers a message again
+        only when no reply came.
         """
         loop = asyncio.get_running_loop()
         replies: list[Reply] = []
@@ -269,6 +271,7 @@ class WeChatChannel:
         job: Job | None = None
         keepers: list[Heartbeat] = []
         pending = PENDING + unique_id()
+        answered = False  # the passive reply (or success) is in ``slot``
 
         def claimed() -> None:
             keepers.append(Heartbeat(lambda: self._renew_pending(key, pending), PENDING_TTL / 3))
@@ -296,6 +299,9 @@ class WeChatChannel:
                 window = self.quota.window(inbound)
                 if window is not None:
                     held.set_on_release(*window)
+                if not slot.done():
+                    slot.set_result(passive or SUCCESS)
+                    answered = True
         except AlreadyClaimed:
             if not slot.done():
                 slot.set_result(None)
@@ -307,10 +313,8 @@ class WeChatChannel:
         finally:
             for keeper in keepers:
                 await keeper.stop()
-        if passive and slot.done():  # too late after all: it goes with the rest
+        if passive and not answered:  # too late after all: it goes with the rest
             rest = [replies[0], *rest]
-        if not slot.done():
-            slot.set_result(passive or SUCCESS)
         if rest:
             self._in_background(self._send_later(inbound.openid, rest, job))
         return True
