@@ -193,7 +193,7 @@ class Turn:
         """Record an answer (encrypted when the step is sensitive)."""
         self.answers[step.key] = value
         stored = (
-            self.services.cipher.encrypt(value, context=self._context(step))
+            self.services.cipher.encrypt(value, context=self._context(step), remember=True)
             if step.sensitive
             else value
         )
@@ -238,7 +238,7 @@ def decrypt_answers(services: Services, flow: Flow, order: Order) -> dict[str, s
         step = flow.steps_by_key.get(key)
         if step is not None and step.sensitive:
             answers[key] = services.cipher.decrypt(
-                stored, context=answer_context(order.order_no, key)
+                stored, context=answer_context(order.order_no, key), remember=True
             )
         else:
             answers[key] = stored

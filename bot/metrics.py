@@ -61,8 +61,9 @@ _children: dict[tuple[Any, tuple[str, ...]], Any] = {}
 
 def labelled(metric: Metric, *values: str) -> Metric:
     """``metric.labels(*values)``, looked up once per metric and label values (a dictionary
-    hit instead of prometheus_client's validation and lock on every request). For label values
-    from a small fixed set (routes, statuses, flows, outcomes), as every metric here has."""
+    hit instead of prometheus_client's validation and lock on every request). Each child is
+    kept for good, as prometheus_client keeps it: for label values from a small set (routes,
+    statuses, flows, outcomes, and the request methods aiohttp's parser knows)."""
     key = (metric, values)
     child = _children.get(key)
     if child is None:

@@ -15,12 +15,13 @@ a ciphertext copied to another record or column does not decrypt there.
 Look-up hashes (``lookup_hash``) use their own key, so they stay stable across rotations of
 the data keys.
 
-A cipher remembers the plaintexts of the last ``RECENT_PLAINTEXTS`` tokens it made or opened:
-a draft's answers are read on every message of its conversation, and each would be decrypted
-again. A token is unique (its nonce is random) and authenticated, so what is remembered for
-(token, context) is what decrypting it again would give; a token it did not make or open
-successfully is never answered from memory. The process holds the data keys, so plaintexts in
-its memory expose nothing its memory did not already.
+Asked to (``remember=True``), a cipher keeps the plaintexts of the last ``RECENT_PLAINTEXTS``
+tokens it made or opened so: a draft's answers are read on every message of its conversation,
+and each would be decrypted again. A token is unique (its nonce is random) and authenticated,
+so what is kept for (token, context) is what decrypting it again would give; a token it did
+not make or open successfully is never answered from memory. Secrets meant to be in clear
+only for a moment (PUKs, Key management keys, certificate passwords, the CA's key) are not
+asked to be remembered.
 """
 
 from __future__ import annotations
@@ -130,18 +131,21 @@ class DataCipher:
     def __repr__(self) -> str:
         return f"DataCipher(current={self._current!r}, keys={len(self._keys)})"
 
-    def encrypt(self, plaintext: str, *, context: str = "") -> str:
-        """Encrypt ``plaintext`` under the current key, bound to ``context``; return a token."""
+    def encrypt(self, plaintext: str, *, context: str = "", remember: bool = False) -> str:
+        """Encrypt ``plaintext`` under the current key, bound to ``context``; return a token.
+        ``remember``: keep the plaintext for a later ``decrypt`` of the token (module doc)."""
         nonce = secrets.token_bytes(NONCE_BYTES)
         sealed = self._keys[self._current].encrypt(
             nonce, plaintext.encode("utf-8"), context.encode("utf-8")
         )
         token = f"{VERSION}.{self._current}.{_b64url_encode(nonce + sealed)}"
-        self._remember(token, context, plaintext)
+        if remember:
+            self._remember(token, context, plaintext)
         return token
 
-    def decrypt(self, token: str, *, context: str = "") -> str:
-        """Decrypt a token made by ``encrypt`` with the same ``context``; else ``DecryptError``."""
+    def decrypt(self, token: str, *, context: str = "", remember: bool = False) -> str:
+        """Decrypt a token made by ``encrypt`` with the same ``context``; else ``DecryptError``.
+        ``remember``: keep the plaintext for the next ``decrypt`` of the token (module doc)."""
         remembered = self._recent.get((token, context))
         if remembered is not None:
             return remembered
@@ -156,14 +160,15 @@ class DataCipher:
         except InvalidTag:
             raise DecryptError("token does not authenticate (tampered or wrong context)") from None
         text = plain.decode("utf-8")
-        self._remember(token, context, text)
+        if remember:
+            self._remember(token, context, text)
         return text
 
     def _remember(self, token: str, context: str, plaintext: str) -> None:
         recent = self._recent
         recent[(token, context)] = plaintext
         if len(recent) > RECENT_PLAINTEXTS:
-            del recent[next(iter(recent))]
+            recent.pop(next(iter(recent)), None)
 
     def needs_rotation(self, token: str) -> bool:
         """Whether ``token`` was encrypted with another key than the current one.

@@ -208,7 +208,8 @@ class MemoryStore(Store):
         return None
 
     def _read(self, keys: Sequence[str]) -> dict[str, bytes | None]:
-        """The values of ``keys`` now (nothing runs between taking a lock and this)."""
+        """The values of ``keys`` now, as the lock is taken or its grant is seen (the keys read
+        with a lock are written only by its holders)."""
         now = time.monotonic()
         return {key: entry.value if (entry := self._live(key, now)) else None for key in keys}
 
