@@ -15,14 +15,13 @@ The filter changes the record in place, so handlers that run after it see the re
 
 from __future__ import annotations
 
-import contextlib
 import contextvars
 import json
 import logging
 import re
 import sys
 import traceback
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import IO, Any
 
@@ -246,17 +245,30 @@ def get_logger(name: str) -> logging.Logger:
     return logging.getLogger(name)
 
 
-@contextlib.contextmanager
-def log_context(**fields: Any) -> Iterator[None]:
-    """Add ``fields`` (request_id, openid_hash, order_no, ...) to every record of this task.
+class _LogContext:
+    """The context manager ``log_context`` returns (a class: it runs twice per webhook step)."""
+
+    __slots__ = ("_fields", "_token")
+
+    def __init__(self, fields: dict[str, Any]) -> None:
+        self._fields = fields
+        self._token: contextvars.Token[Mapping[str, Any] | None] | None = None
+
+    def __enter__(self) -> None:
+        self._token = _CONTEXT.set({**(_CONTEXT.get() or {}), **self._fields})
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._token is not None:
+            _CONTEXT.reset(self._token)
+
+
+def log_context(**fields: Any) -> _LogContext:
+    """Add ``fields`` (request_id, openid_hash, order_no, ...) to every record of this task,
+    within a ``with`` block.
 
     Nested contexts add to the outer one; fields passed with ``extra=`` win over them.
     """
-    reserved = sorted(set(fields) & _RECORD_ATTRIBUTES)
-    if reserved:
+    if not _RECORD_ATTRIBUTES.isdisjoint(fields):
+        reserved = sorted(set(fields) & _RECORD_ATTRIBUTES)
         raise ValueError(f"log_context: reserved LogRecord attribute(s): {', '.join(reserved)}")
-    token = _CONTEXT.set({**(_CONTEXT.get() or {}), **fields})
-    try:
-        yield
-    finally:
-        _CONTEXT.reset(token)
+    return _LogContext(fields)
