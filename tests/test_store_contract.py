@@ -456,6 +456,27 @@ async def test_cancelled_holder_releases_the_lock(store: Store) -> None:
         pass
 
 
+async def test_a_holder_cancelled_while_releasing_has_released(store: Store, peer: Store) -> None:
+    """The cancel lands while the release waits for its answer: the lock is free at once and
+    the writes registered on it are made (not left to the lease)."""
+
+    async def hold() -> None:
+        async with store.lock("held", lease=30) as held:
+            held.set_on_release("answer", "done")
+            current = asyncio.current_task()
+            assert current is not None
+            asyncio.get_running_loop().call_soon(current.cancel)  # once the release is sent
+
+    for _ in range(3):
+        holder = asyncio.create_task(hold())
+        with contextlib.suppress(asyncio.CancelledError):
+            await holder
+        async with peer.lock("held", wait=1):
+            pass
+        assert await peer.get("answer") == b"done"
+        await peer.delete("answer")
+
+
 async def test_a_call_interrupted_by_cancellation_ends_its_task(store: Store) -> None:
     """A task cancelled in the middle of a store call stops with CancelledError, wherever the
     cancel lands (redis-py 8.0/8.1 swallowed it: a heartbeat cancelled that way ran on for ever,

@@ -195,15 +195,23 @@ class Store(abc.ABC):
         finally:
             renewal.cancel()
             self._renewals.discard(renewal)
+            release = self._release_lock(name, token, held.on_release)
             try:
-                # Shielded: a cancelled holder still releases instead of leaving the lock to
-                # its lease.
-                released = await asyncio.shield(self._release_lock(name, token, held.on_release))
+                # A cancelled holder still releases instead of leaving the lock to its lease: the
+                # release is shielded (a task) unless it is sent before it first waits.
+                released = await (
+                    release if self._release_sent_at_once() else asyncio.shield(release)
+                )
             except StoreError as exc:
                 log.warning("lock %r not released (it expires after its lease): %s", name, exc)
             else:
                 if not released:
                     log.warning("lock %r had expired before its holder released it", name)
+
+    def _release_sent_at_once(self) -> bool:
+        """Whether ``_release_lock`` would make the release before it first waits (so that a
+        holder cancelled while it waits for the answer has released all the same)."""
+        return False
 
     async def _renew_held(self, name: str, token: str, lease: float) -> bool:
         """Renew the lease of a held lock; False once the lock is lost (renewal stops)."""

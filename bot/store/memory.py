@@ -275,6 +275,9 @@ class MemoryStore(Store):
         state.expires = now + lease
         return True
 
+    def _release_sent_at_once(self) -> bool:
+        return True  # ``_release_lock`` never waits
+
     async def _release_lock(self, name: str, token: str, writes: Writes | None = None) -> bool:
         if writes:
             await self.set_many(writes)

@@ -181,6 +181,15 @@ class RedisLink:
         self._protocol: _Protocol | None = None
         self._connecting: asyncio.Future[_Protocol] | None = None
 
+    def connected(self) -> bool:
+        """Whether a command sent now is written without waiting for a connection first."""
+        protocol = self._protocol
+        return (
+            protocol is not None
+            and protocol.broken is None
+            and protocol.loop is asyncio.get_running_loop()
+        )
+
     async def call(self, *args: Arg, retry: bool = True) -> Any:
         """Send one command and return its reply; ``retry``: see ``pipeline``."""
         (reply,) = await self.pipeline([args], retry=retry)
@@ -223,9 +232,10 @@ class RedisLink:
 
     async def _connected(self) -> _Protocol:
         protocol = self._protocol
+        if self.connected():
+            assert protocol is not None
+            return protocol
         if protocol is not None and protocol.broken is None:
-            if protocol.loop is asyncio.get_running_loop():
-                return protocol
             protocol.fail(LinkError("opened in another event loop"))
         if self._connecting is None or self._connecting.done():
             self._connecting = asyncio.ensure_future(self._connect())
