@@ -11,9 +11,11 @@ run, on the same machine, with the same signed and encrypted deliveries:
 
 Each server gets ``BENCH_WARMUP_SECONDS`` of unmeasured load first (its connection pools fill,
 its first statements are prepared), then ``BENCH_SECONDS`` measured. The load generator is a
-lean keep-alive HTTP/1.1 client (``LeanClient``): it shares the cores with the server measured,
-so the less CPU it takes, the less it distorts the figures (aiohttp's client took about twice
-as much per request, and slowed the peers that wait on every reply the most).
+lean keep-alive HTTP/1.1 client (``LeanClient``) on uvloop: it shares the cores with the server
+measured, so the less CPU it takes, the less it distorts the figures (aiohttp's client took about
+twice as much per request, and slowed the peers that wait on every reply the most; on asyncio's
+loop the client added a tail of its own, 27 ms at p99 against the bare aiohttp floor, and its
+reconnections slowed gunicorn's peer, which closes every connection).
 
 Prints requests/s, p50/p99 latency, the server's CPU time per request (user + system time of
 its process group in the measured window, steadier than throughput on a shared machine) and

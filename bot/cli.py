@@ -143,8 +143,8 @@ def settle_heap() -> None:
     gc.set_threshold(GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
 
 
-def _run_server(main: Coroutine[Any, Any, None]) -> None:
-    """Run a long-lived process on uvloop (libuv's event loop: about a sixth fewer instructions
+def run_on_fast_loop(main: Coroutine[Any, Any, None]) -> None:
+    """Run ``main`` on uvloop (libuv's event loop: about a sixth fewer instructions
     per webhook step than asyncio's), or on asyncio where uvloop does not exist (Windows)."""
     try:
         import uvloop
@@ -158,12 +158,12 @@ def cmd_serve(args: argparse.Namespace) -> None:
     """Run the HTTP server (and, unless --no-worker, an outbox worker in-process)."""
     settings = _settings(args)
     build_services(settings)  # fail fast on key problems before binding the port
-    _run_server(_serve(settings, run_worker=not args.no_worker))
+    run_on_fast_loop(_serve(settings, run_worker=not args.no_worker))
 
 
 def cmd_worker(args: argparse.Namespace) -> None:
     """Run an outbox worker process."""
-    _run_server(_worker(_settings(args)))
+    run_on_fast_loop(_worker(_settings(args)))
 
 
 def cmd_migrate(args: argparse.Namespace) -> None:
